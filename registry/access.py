@@ -1,0 +1,151 @@
+"""Who may see or do what, where: the one permission function of the system.
+
+Every view, API endpoint and query that shows or changes data asks this module.
+A user holds roles over areas (``RoleAssignment``); a role grants a set of
+actions, and an action granted over an area covers that area and everything
+below it. Area codes are hierarchical, so "below" is a string-prefix test in
+Python and an indexed ``LIKE 'code.%'`` in SQL.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from registry.errors import NotAllowed
+from registry.models import AreaLevel, Role, RoleAssignment, User
+
+
+class Action(StrEnum):
+    VIEW = "view"  # read the data of an area (submissions, households, people)
+    COLLECT = "collect"  # receive questionnaires on a phone and submit them
+    REVIEW = "review"  # validate submissions and merge them into the registry
+    FOLLOW_CASES = "follow_cases"  # complaints, referrals, enrolments
+    MANAGE_FORMS = "manage_forms"  # upload, publish, deploy and archive questionnaires
+    MANAGE_PROGRAMMES = "manage_programmes"
+    VIEW_REPORTS = "view_reports"
+    MANAGE_USERS = "manage_users"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.FIELD_AGENT: frozenset({Action.VIEW, Action.COLLECT}),
+    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.VIEW_REPORTS}),
+    Role.COORDINATOR: frozenset({Action.VIEW, Action.FOLLOW_CASES, Action.VIEW_REPORTS}),
+    Role.DISTRICT_STAFF: frozenset(
+        {Action.VIEW, Action.MANAGE_FORMS, Action.MANAGE_PROGRAMMES, Action.VIEW_REPORTS}
+    ),
+    Role.MONITOR: frozenset({Action.VIEW, Action.VIEW_REPORTS}),
+    Role.ADMINISTRATOR: frozenset(Action),
+}
+
+# The levels at which each role may be given; None is the whole country.
+ROLE_LEVELS: dict[str, frozenset[str | None]] = {
+    Role.FIELD_AGENT: frozenset({AreaLevel.VILLAGE}),
+    Role.REVIEWER: frozenset({AreaLevel.SUBDISTRICT}),
+    Role.COORDINATOR: frozenset({AreaLevel.SUBDISTRICT, AreaLevel.REGENCY}),
+    Role.DISTRICT_STAFF: frozenset({AreaLevel.REGENCY}),
+    Role.MONITOR: frozenset({AreaLevel.PROVINCE, None}),
+    Role.ADMINISTRATOR: frozenset(
+        {None, AreaLevel.PROVINCE, AreaLevel.REGENCY, AreaLevel.SUBDISTRICT, AreaLevel.VILLAGE}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The areas over which a user holds one action."""
+
+    everywhere: bool
+    roots: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everywhere and not self.roots
+
+    def covers(self, code: str) -> bool:
+        if self.everywhere:
+            return True
+        return any(code == root or code.startswith(root + ".") for root in self.roots)
+
+    def overlaps(self, code: str) -> bool:
+        """True when the area ``code`` is inside the scope or contains part of it."""
+        if self.covers(code):
+            return True
+        return any(root.startswith(code + ".") for root in self.roots)
+
+    def q(self, field: str = "area") -> Q:
+        """A filter for rows whose ``field`` (an area code or Area foreign key) is in scope."""
+        if self.everywhere:
+            return Q()
+        if not self.roots:
+            return Q(pk__in=[])
+        condition = Q()
+        for root in self.roots:
+            condition |= Q(**{field: root}) | Q(**{f"{field}__startswith": root + "."})
+        return condition
+
+
+_NOWHERE = Scope(everywhere=False, roots=())
+_EVERYWHERE = Scope(everywhere=True, roots=())
+
+
+def _assignments(user: User) -> list[tuple[str, str | None]]:
+    cached: list[tuple[str, str | None]] | None = getattr(user, "_srs_role_cache", None)
+    if cached is None:
+        cached = list(
+            RoleAssignment.objects.filter(user=user).values_list("role", "area_id")
+        )
+        user._srs_role_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def scope_for(user: User | AnonymousUser, action: Action) -> Scope:
+    """The areas where ``user`` may do ``action``; empty for inactive or anonymous users."""
+    if not user.is_authenticated or not user.is_active:
+        return _NOWHERE
+    assert isinstance(user, User)
+    if user.is_superuser:
+        return _EVERYWHERE
+    roots: set[str] = set()
+    for role, area_code in _assignments(user):
+        if action not in ROLE_ACTIONS.get(role, frozenset()):
+            continue
+        if area_code is None:
+            return _EVERYWHERE
+        roots.add(area_code)
+    # Drop roots that sit inside another root: the scope stays the same, the SQL shorter.
+    minimal = tuple(
+        sorted(r for r in roots if not any(r.startswith(o + ".") for o in roots if o != r))
+    )
+    return Scope(everywhere=False, roots=minimal)
+
+
+def can(user: User | AnonymousUser, action: Action, area_code: str | None = None) -> bool:
+    """May ``user`` do ``action`` in the area ``area_code`` (or anywhere, when None)?"""
+    scope = scope_for(user, action)
+    if area_code is None:
+        return not scope.is_empty
+    return scope.covers(area_code)
+
+
+def require(user: User | AnonymousUser, action: Action, area_code: str | None = None) -> None:
+    """Raise NotAllowed unless ``can(user, action, area_code)``."""
+    if not can(user, action, area_code):
+        raise NotAllowed()
+
+
+def roles_of(user: User | AnonymousUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    assert isinstance(user, User)
+    roles = {role for role, _area in _assignments(user)}
+    if user.is_superuser:
+        roles.add(Role.ADMINISTRATOR)
+    return roles
+
+
+def forget_cached_roles(user: User) -> None:
+    """Drop the per-object cache after a role change within the same request."""
+    if hasattr(user, "_srs_role_cache"):
+        del user._srs_role_cache

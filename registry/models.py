@@ -1,0 +1,96 @@
+"""Areas, the people who use the system, and their roles by place."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    REGENCY = "regency", _("Regency / city")
+    SUBDISTRICT = "subdistrict", _("Sub-district (kecamatan)")
+    VILLAGE = "village", _("Village (desa/kelurahan)")
+
+
+class Area(models.Model):
+    """An administrative area with its Kemendagri code.
+
+    Codes are hierarchical: ``35`` ⊃ ``35.07`` ⊃ ``35.07.24`` ⊃ ``35.07.24.2001``,
+    so "this area and everything below it" is ``code = X or code LIKE 'X.%'``,
+    answered from the primary-key index (PostgreSQL also gets a pattern-ops
+    index for LIKE on a varchar primary key).
+    """
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=AreaLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        indexes = [models.Index(fields=["level", "code"], name="area_level_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def contains(self, code: str) -> bool:
+        return code == self.code or code.startswith(self.code + ".")
+
+
+class Role(models.TextChoices):
+    FIELD_AGENT = "field_agent", _("Field agent")
+    REVIEWER = "reviewer", _("MIS reviewer")
+    COORDINATOR = "coordinator", _("SRS coordinator")
+    DISTRICT_STAFF = "district_staff", _("District MIS staff")
+    MONITOR = "monitor", _("Monitor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who signs in: field agents, reviewers, coordinators, staff."""
+
+    phone_number = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=5, blank=True, choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class RoleAssignment(models.Model):
+    """A role that a user holds over an area and everything below it.
+
+    ``area`` is empty only for national monitors and administrators: the whole
+    country.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "area"], name="role_assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(area__isnull=True),
+                name="role_assignment_national_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area_id or "ID"
+        return f"{self.user_id} {self.role} @ {where}"

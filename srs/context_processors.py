@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from registry.access import Action, can
+
+
+def navigation(request: HttpRequest) -> dict[str, bool]:
+    """Which sections the navigation bar offers to the signed-in person."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can_manage_forms": False}
+    return {"can_manage_forms": can(user, Action.MANAGE_FORMS)}

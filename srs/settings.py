@@ -1,0 +1,240 @@
+"""The one settings module.
+
+With no environment at all this is the embedded default: a SpatiaLite file and
+media on disk under ``var/``, tasks run in process, a secret key generated once
+into ``var/secret_key``. ``SRS_DEPLOYMENT=production`` reads everything from the
+environment and refuses to start with DEBUG on or without a real secret key.
+deploy/ENVIRONMENT.md documents every variable.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from srs.env import env_bool, env_int, env_list, env_required, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("SRS_VAR_DIR") or BASE_DIR / "var")
+
+DEPLOYMENT = env_str("SRS_DEPLOYMENT", "embedded")
+if DEPLOYMENT not in {"embedded", "production"}:
+    raise ImproperlyConfigured("SRS_DEPLOYMENT must be 'embedded' or 'production'.")
+IS_PRODUCTION = DEPLOYMENT == "production"
+
+DEBUG = env_bool("SRS_DEBUG", False)
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("SRS_DEBUG must be off in production.")
+
+_INSECURE_KEY_PREFIX = "django-insecure"
+
+
+def _embedded_secret_key() -> str:
+    """A random key made once per installation and kept in var/secret_key."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+if IS_PRODUCTION:
+    SECRET_KEY = env_required("SRS_SECRET_KEY")
+    if len(SECRET_KEY) < 40 or SECRET_KEY.startswith(_INSECURE_KEY_PREFIX):
+        raise ImproperlyConfigured(
+            "SRS_SECRET_KEY must be a random value of at least 40 characters."
+        )
+    ALLOWED_HOSTS = env_list("SRS_ALLOWED_HOSTS")
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("SRS_ALLOWED_HOSTS is required in production.")
+else:
+    SECRET_KEY = env_str("SRS_SECRET_KEY") or _embedded_secret_key()
+    ALLOWED_HOSTS = env_list("SRS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+CSRF_TRUSTED_ORIGINS = env_list("SRS_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_gis",
+    "registry",
+    "forms",
+    "media",
+    "review",
+    "collector_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "srs.urls"
+WSGI_APPLICATION = "srs.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "srs.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# Databases: DATABASE_URL (postgis://user@host:5432/name) or the embedded SpatiaLite file.
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+elif IS_PRODUCTION:
+    raise ImproperlyConfigured("DATABASE_URL is required in production.")
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.contrib.gis.db.backends.spatialite",
+            "NAME": VAR_DIR / "srs.sqlite3",
+            "OPTIONS": {"timeout": 30},
+            "TEST": {"NAME": env_str("SRS_TEST_DB")},
+        }
+    }
+SPATIALITE_LIBRARY_PATH = "mod_spatialite"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "registry.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Language: Indonesian by default, English on request.
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+# Media: S3-compatible object storage in production when a bucket is given, else disk.
+MEDIA_ROOT = Path(env_str("SRS_MEDIA_ROOT") or VAR_DIR / "media")
+_s3_bucket = env_str("SRS_S3_BUCKET")
+if _s3_bucket:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3_bucket,
+            "endpoint_url": env_str("SRS_S3_ENDPOINT_URL"),
+            "region_name": env_str("SRS_S3_REGION"),
+            "access_key": env_str("SRS_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("SRS_S3_SECRET_ACCESS_KEY"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT, "base_url": "/media-files/"},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# Redis: cache and Celery broker. Without it the cache is local and tasks run in process.
+REDIS_URL = env_str("REDIS_URL")
+if IS_PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL is required in production.")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "srs.api_errors.domain_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+
+# Questionnaire uploads: an .xlsx larger than this is refused before it is opened.
+SRS_XLSFORM_MAX_BYTES = env_int("SRS_XLSFORM_MAX_BYTES", 10 * 1024 * 1024)
+SRS_FORM_MEDIA_MAX_BYTES = env_int("SRS_FORM_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# ODK Validate (Java) checks every XForm's expressions at upload; off only where no Java exists.
+SRS_ODK_VALIDATE = env_bool("SRS_ODK_VALIDATE", True)
+
+if IS_PRODUCTION:
+    SESSION_COOKIE_SECURE = env_bool("SRS_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("SRS_SECURE_COOKIES", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("SRS_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Debian 12 ships GDAL 3.6, which cannot block file/network access in spatial reference
+# strings. We only build SRIDs and points ourselves; no untrusted SRS text reaches GDAL.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from rest_framework.authtoken.views import obtain_auth_token
+
+from registry.api import AreaListApi
+from srs import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("questionnaires/", include("forms.urls")),
+    path("api/v1/", include("forms.api_urls")),
+    path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
+    path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static("/media-files/", document_root=settings.MEDIA_ROOT)

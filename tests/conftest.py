@@ -1,0 +1,54 @@
+import pytest
+from django.test import Client
+
+from registry.area_import import load_areas
+from tests.factories import make_user
+
+
+@pytest.fixture
+def malang(db):
+    """Kabupaten Malang (35.07) with all its kecamatan and villages, from the real data."""
+    load_areas(scope="35.07")
+
+
+@pytest.fixture
+def district_user(malang):
+    return make_user("district", "district_staff", ["35.07"])
+
+
+@pytest.fixture
+def district_client(district_user) -> Client:
+    client = Client()
+    client.force_login(district_user)
+    return client
+
+
+@pytest.fixture
+def reviewer_user(malang):
+    return make_user("reviewer", "reviewer", ["35.07.13"])
+
+
+@pytest.fixture
+def reviewer_client(reviewer_user) -> Client:
+    client = Client()
+    client.force_login(reviewer_user)
+    return client
+
+
+@pytest.fixture
+def agent_user(malang):
+    return make_user("agent", "field_agent", ["35.07.13.1010", "35.07.13.2011"])
+
+
+@pytest.fixture
+def admin_user(db):
+    from registry.models import User
+
+    return User.objects.create_superuser("admin", password="pw-admin-123")
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    client = Client()
+    client.force_login(admin_user)
+    return client
