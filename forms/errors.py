@@ -1,0 +1,121 @@
+from dataclasses import asdict, dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from srs.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an XLSForm, located where a person can find it."""
+
+    message: str
+    sheet: str | None = None
+    row: int | None = None
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return asdict(self)
+
+
+class FormsError(DomainError):
+    code = "forms_error"
+
+
+class NotAnXLSForm(FormsError):
+    code = "not_an_xlsform"
+    message = _(
+        "This file is not an XLSForm. Upload an Excel workbook (.xlsx) with a “survey” sheet."
+    )
+
+
+class CorruptWorkbook(FormsError):
+    code = "corrupt_workbook"
+    message = _("The workbook cannot be opened: the file is damaged or not a real .xlsx file.")
+
+
+class FileTooLarge(FormsError):
+    code = "file_too_large"
+    message = _("The file is %(size)s; the largest accepted is %(limit)s.")
+    http_status = 413
+
+
+class XLSFormInvalid(FormsError):
+    code = "xlsform_invalid"
+    message = _("The questionnaire has errors. Correct them in the workbook and upload it again.")
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
+class FormIdMismatch(FormsError):
+    code = "form_id_mismatch"
+    message = _(
+        "This workbook is for the questionnaire “%(uploaded)s”, not “%(expected)s”. "
+        "Check form_id on the settings sheet."
+    )
+
+
+class VersionMissing(FormsError):
+    code = "version_missing"
+    message = _("The settings sheet has no version. Give each version a number that increases.")
+
+
+class FormIdMissing(FormsError):
+    code = "form_id_missing"
+    message = _("The settings sheet has no form_id.")
+
+
+class VersionNotIncreasing(FormsError):
+    code = "version_not_increasing"
+    message = _(
+        "Version “%(version)s” is not higher than the published version “%(latest)s”. "
+        "Increase the version on the settings sheet."
+    )
+    http_status = 409
+
+
+class VersionExists(FormsError):
+    code = "version_exists"
+    message = _(
+        "Version “%(version)s” of this questionnaire was already published. "
+        "A published version never changes: increase the version on the settings sheet."
+    )
+    http_status = 409
+
+
+class QuestionnaireExists(FormsError):
+    code = "questionnaire_exists"
+    message = _(
+        "A questionnaire with form_id “%(form_id)s” already exists. Upload the workbook as a "
+        "new version of it."
+    )
+    http_status = 409
+
+
+class NotADraft(FormsError):
+    code = "not_a_draft"
+    message = _("Version “%(version)s” is published and can no longer be changed.")
+    http_status = 409
+
+
+class MediaMissing(FormsError):
+    code = "media_missing"
+    message = _("Attach the media files this form needs before publishing: %(files)s.")
+
+
+class MediaInvalid(FormsError):
+    code = "media_invalid"
+    message = _("“%(filename)s” cannot be used as form media: %(reason)s")
+
+
+class QuestionnaireArchived(FormsError):
+    code = "questionnaire_archived"
+    message = _("The questionnaire “%(title)s” is archived.")
+    http_status = 409
+
+
+class AreaOutsideScope(FormsError):
+    code = "area_outside_scope"
+    message = _("You cannot deploy to %(area)s: it is outside your areas.")
+    http_status = 403

@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from forms.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from srs.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Install the demo: Kabupaten Malang, one user per role, the four questionnaires."
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            result = seed_demo()
+        except DomainError as exc:
+            raise CommandError(exc.detail) from exc
+        self.stdout.write(
+            f"Demo ready: {len(result.users_created)} users and "
+            f"{len(result.questionnaires_created)} questionnaires created "
+            "(existing ones left as they were)."
+        )
+        self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")
+        for username, (_name, role, codes) in DEMO_USERS.items():
+            where = ", ".join(c or "Indonesia" for c in codes) or "everywhere"
+            label = role.label if role else "Administrator"
+            self.stdout.write(f"  {username:<12} {label} ({where})")

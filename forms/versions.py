@@ -1,0 +1,286 @@
+"""Every change to a questionnaire: upload a version, attach media, publish, archive, deploy.
+
+Each function owns its transaction and checks the rules that keep published
+versions immutable and versions increasing. Permission (who may manage which
+questionnaire) is checked by the callers through ``forms.permissions``.
+"""
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from forms.area_media import GENERATED_MEDIA
+from forms.errors import (
+    FileTooLarge,
+    FormIdMismatch,
+    MediaInvalid,
+    MediaMissing,
+    NotADraft,
+    QuestionnaireArchived,
+    QuestionnaireExists,
+    VersionExists,
+    VersionNotIncreasing,
+)
+from forms.media_files import check_media_file
+from forms.models import Deployment, FormMedia, FormVersion, Questionnaire
+from forms.xlsform import CompiledForm, compile_xlsform
+from registry.models import Area, User
+
+logger = logging.getLogger(__name__)
+
+_CHUNK_RE = re.compile(r"(\d+)")
+
+
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that orders versions as people expect: 2 < 10, 2026112301 < 2026112302."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.lower())
+        for part in _CHUNK_RE.split(version.strip())
+        if part != ""
+    )
+
+
+def _check_size(data: bytes, limit: int) -> None:
+    if len(data) > limit:
+        raise FileTooLarge(size=filesizeformat(len(data)), limit=filesizeformat(limit))
+
+
+def latest_published(questionnaire: Questionnaire) -> FormVersion | None:
+    published = list(questionnaire.versions.filter(status=FormVersion.Status.PUBLISHED))
+    if not published:
+        return None
+    return max(published, key=lambda v: version_key(v.version))
+
+
+def _check_version_rules(questionnaire: Questionnaire, compiled: CompiledForm) -> None:
+    if compiled.form_id != questionnaire.form_id:
+        raise FormIdMismatch(uploaded=compiled.form_id, expected=questionnaire.form_id)
+    if questionnaire.versions.filter(
+        version=compiled.version, status=FormVersion.Status.PUBLISHED
+    ).exists():
+        raise VersionExists(version=compiled.version)
+    latest = latest_published(questionnaire)
+    if latest is not None and version_key(compiled.version) <= version_key(latest.version):
+        raise VersionNotIncreasing(version=compiled.version, latest=latest.version)
+
+
+def _new_version(
+    questionnaire: Questionnaire, compiled: CompiledForm, data: bytes, filename: str, user: User
+) -> FormVersion:
+    version = FormVersion(
+        questionnaire=questionnaire,
+        version=compiled.version,
+        title=compiled.title,
+        xlsform_filename=filename,
+        xlsform_sha256=hashlib.sha256(data).hexdigest(),
+        xform_xml=compiled.xform_xml,
+        xform_md5=compiled.xform_md5,
+        languages=list(compiled.languages),
+        warnings=[w.as_dict() for w in compiled.warnings],
+        required_media=list(compiled.required_media),
+        created_by=user,
+    )
+    version.xlsform.save(f"{questionnaire.form_id}.xlsx", ContentFile(data), save=False)
+    version.save()
+    return version
+
+
+@transaction.atomic
+def create_questionnaire(
+    *, workbook: bytes, filename: str, owner_area: Area, user: User
+) -> FormVersion:
+    """Create a questionnaire from its first workbook; returns its draft version.
+
+    Raises the errors of ``compile_xlsform``, FileTooLarge, or QuestionnaireExists.
+    """
+    _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
+    compiled = compile_xlsform(workbook)
+    try:
+        with transaction.atomic():
+            questionnaire = Questionnaire.objects.create(
+                form_id=compiled.form_id,
+                title=compiled.title,
+                owner_area=owner_area,
+                created_by=user,
+            )
+    except IntegrityError:
+        raise QuestionnaireExists(form_id=compiled.form_id) from None
+    version = _new_version(questionnaire, compiled, workbook, filename, user)
+    logger.info("questionnaire created form_id=%s version=%s", compiled.form_id, compiled.version)
+    return version
+
+
+@transaction.atomic
+def upload_form_version(
+    *, questionnaire: Questionnaire, workbook: bytes, filename: str, user: User
+) -> FormVersion:
+    """Upload a workbook as the draft of the next version, replacing any earlier draft.
+
+    Nothing changes when the workbook is refused. Raises the errors of
+    ``compile_xlsform``, FileTooLarge, FormIdMismatch, VersionExists,
+    VersionNotIncreasing or QuestionnaireArchived.
+    """
+    _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
+    compiled = compile_xlsform(workbook)
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if questionnaire.is_archived:
+        raise QuestionnaireArchived(title=questionnaire.title)
+    _check_version_rules(questionnaire, compiled)
+    old_draft = questionnaire.versions.filter(status=FormVersion.Status.DRAFT).first()
+    # Media attached to the earlier draft carry over: people upload them once.
+    carried = [(m.filename, m.file.open("rb").read()) for m in old_draft.media.all()] if old_draft else []
+    if old_draft is not None:
+        _delete_draft(old_draft)
+    version = _new_version(questionnaire, compiled, workbook, filename, user)
+    for media_name, content in carried:
+        _store_media(version=version, filename=media_name, content=content, user=user)
+    logger.info(
+        "draft uploaded form_id=%s version=%s", questionnaire.form_id, compiled.version
+    )
+    return version
+
+
+def _delete_draft(draft: FormVersion) -> None:
+    names = [draft.xlsform.name, *(m.file.name for m in draft.media.all())]
+    storage = draft.xlsform.storage
+    draft.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+def _store_media(*, version: FormVersion, filename: str, content: bytes, user: User) -> FormMedia:
+    content_type = check_media_file(filename, content)
+    existing = version.media.filter(filename=filename).first()
+    if existing is not None:
+        old_name, storage = existing.file.name, existing.file.storage
+        existing.delete()
+        transaction.on_commit(lambda: storage.delete(old_name))
+    media = FormMedia(
+        form_version=version,
+        filename=filename,
+        content_type=content_type,
+        size=len(content),
+        md5=hashlib.md5(content).hexdigest(),  # noqa: S324 (OpenRosa manifest hash)
+        uploaded_by=user,
+    )
+    media.file.save(filename, ContentFile(content), save=False)
+    media.save()
+    return media
+
+
+@transaction.atomic
+def attach_form_media(
+    *, version: FormVersion, filename: str, content: bytes, user: User
+) -> FormMedia:
+    """Attach (or replace) a media file on a draft version.
+
+    Raises NotADraft for a published version, FileTooLarge, or MediaInvalid.
+    """
+    version = FormVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise NotADraft(version=version.version)
+    _check_size(content, settings.SRS_FORM_MEDIA_MAX_BYTES)
+    if filename in GENERATED_MEDIA:
+        raise MediaInvalid(
+            filename=filename,
+            reason=gettext("the server makes this file from its areas; it cannot be uploaded."),
+        )
+    media = _store_media(version=version, filename=filename, content=content, user=user)
+    logger.info("form media attached form_version_id=%s file=%s", version.pk, filename)
+    return media
+
+
+def missing_media(version: FormVersion) -> list[str]:
+    attached = set(version.media.values_list("filename", flat=True))
+    return [
+        name
+        for name in version.required_media
+        if name not in attached and name not in GENERATED_MEDIA
+    ]
+
+
+@transaction.atomic
+def publish_form_version(*, version: FormVersion, user: User) -> FormVersion:
+    """Publish a draft: from now on it never changes and phones may get it.
+
+    Raises NotADraft, MediaMissing, VersionNotIncreasing or QuestionnaireArchived.
+    """
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=version.questionnaire_id)
+    version = FormVersion.objects.select_for_update().get(pk=version.pk)
+    if questionnaire.is_archived:
+        raise QuestionnaireArchived(title=questionnaire.title)
+    if version.is_published:
+        raise NotADraft(version=version.version)
+    missing = missing_media(version)
+    if missing:
+        raise MediaMissing(files=", ".join(missing))
+    latest = latest_published(questionnaire)
+    if latest is not None and version_key(version.version) <= version_key(latest.version):
+        raise VersionNotIncreasing(version=version.version, latest=latest.version)
+    version.status = FormVersion.Status.PUBLISHED
+    version.published_by = user
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_by", "published_at"])
+    if questionnaire.title != version.title:
+        questionnaire.title = version.title
+        questionnaire.save(update_fields=["title"])
+    logger.info("form version published form_id=%s version=%s", questionnaire.form_id, version.version)
+    return version
+
+
+@transaction.atomic
+def discard_draft(*, version: FormVersion) -> None:
+    """Delete a draft version and its media. Raises NotADraft for a published one."""
+    version = FormVersion.objects.select_for_update().get(pk=version.pk)
+    if version.is_published:
+        raise NotADraft(version=version.version)
+    _delete_draft(version)
+
+
+@transaction.atomic
+def archive_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questionnaire:
+    """Archive a questionnaire: phones no longer get it; its versions are kept. Idempotent."""
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if not questionnaire.is_archived:
+        questionnaire.status = Questionnaire.Status.ARCHIVED
+        questionnaire.archived_at = timezone.now()
+        questionnaire.save(update_fields=["status", "archived_at"])
+        logger.info("questionnaire archived form_id=%s by user_id=%s", questionnaire.form_id, user.pk)
+    return questionnaire
+
+
+@transaction.atomic
+def restore_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questionnaire:
+    """Bring an archived questionnaire back into use. Idempotent."""
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if questionnaire.is_archived:
+        questionnaire.status = Questionnaire.Status.ACTIVE
+        questionnaire.archived_at = None
+        questionnaire.save(update_fields=["status", "archived_at"])
+        logger.info("questionnaire restored form_id=%s by user_id=%s", questionnaire.form_id, user.pk)
+    return questionnaire
+
+
+@transaction.atomic
+def set_deployment(
+    *, questionnaire: Questionnaire, areas: Iterable[Area], user: User
+) -> list[Deployment]:
+    """Deploy the questionnaire to exactly these areas (adding and removing as needed)."""
+    wanted = {area.code: area for area in areas}
+    current = {d.area_id: d for d in questionnaire.deployments.select_for_update()}
+    Deployment.objects.filter(
+        questionnaire=questionnaire, area_id__in=set(current) - set(wanted)
+    ).delete()
+    for code in set(wanted) - set(current):
+        Deployment.objects.create(questionnaire=questionnaire, area=wanted[code], deployed_by=user)
+    logger.info(
+        "deployment set form_id=%s areas=%s", questionnaire.form_id, ",".join(sorted(wanted))
+    )
+    return list(questionnaire.deployments.select_related("area"))

@@ -1,0 +1,249 @@
+"""The questionnaire pages of district staff: upload, check, publish, deploy, archive."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from forms.errors import FormsError
+from forms.models import FormVersion, Questionnaire
+from forms.permissions import (
+    check_areas_manageable,
+    get_questionnaire_for_manager,
+    get_version_for_manager,
+)
+from forms.queries import questionnaires_managed_by
+from forms.versions import (
+    archive_questionnaire,
+    attach_form_media,
+    create_questionnaire,
+    discard_draft,
+    latest_published,
+    missing_media,
+    publish_form_version,
+    restore_questionnaire,
+    set_deployment,
+    upload_form_version,
+)
+from forms.webforms import DeploymentForm, MediaUploadForm, NewQuestionnaireForm, WorkbookUploadForm
+from registry.access import Action, can, scope_for
+from registry.models import Area, AreaLevel, User
+
+
+def _manager(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not can(user, Action.MANAGE_FORMS):
+        raise PermissionDenied
+    return user
+
+
+def _owner_areas(user: User) -> list[Area]:
+    scope = scope_for(user, Action.MANAGE_FORMS)
+    if scope.everywhere:
+        return list(Area.objects.filter(level__in=[AreaLevel.PROVINCE, AreaLevel.REGENCY]))
+    return list(Area.objects.filter(code__in=scope.roots))
+
+
+def _deployable_areas(questionnaire: Questionnaire) -> QuerySet[Area]:
+    """The owner area and its kecamatan: where a questionnaire is usually deployed."""
+    owner = questionnaire.owner_area_id
+    return Area.objects.filter(
+        Q(code=owner) | Q(parent_id=owner) | Q(code__in=questionnaire.deployments.values("area_id"))
+    ).order_by("code")
+
+
+@require_GET
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    user = _manager(request)
+    questionnaires = questionnaires_managed_by(user).prefetch_related("versions", "deployments")
+    rows = [
+        {
+            "questionnaire": q,
+            "latest": latest_published(q),
+            "draft": next((v for v in q.versions.all() if not v.is_published), None),
+            "deployed": len(q.deployments.all()),
+        }
+        for q in questionnaires
+    ]
+    form = NewQuestionnaireForm(owner_areas=_owner_areas(user))
+    return render(request, "forms/questionnaire_list.html", {"rows": rows, "form": form})
+
+
+@require_POST
+def questionnaire_create(request: HttpRequest) -> HttpResponseBase:
+    user = _manager(request)
+    owner_areas = _owner_areas(user)
+    form = NewQuestionnaireForm(request.POST, request.FILES, owner_areas=owner_areas)
+    error: FormsError | None = None
+    if form.is_valid():
+        upload = form.cleaned_data["workbook"]
+        try:
+            version = create_questionnaire(
+                workbook=upload.read(),
+                filename=upload.name,
+                owner_area=form.cleaned_data["owner_area"],
+                user=user,
+            )
+        except FormsError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Draft version %(version)s uploaded. Check it, then publish it.") % {"version": version.version})
+            return redirect("forms:detail", form_id=version.questionnaire.form_id)
+    rows = [{"questionnaire": q, "latest": latest_published(q), "draft": None, "deployed": q.deployments.count()} for q in questionnaires_managed_by(user)]
+    return render(
+        request,
+        "forms/questionnaire_list.html",
+        {"rows": rows, "form": form, "error": error},
+        status=422,
+    )
+
+
+def _detail_context(user: User, questionnaire: Questionnaire) -> dict[str, object]:
+    versions = list(
+        questionnaire.versions.select_related("created_by", "published_by").prefetch_related("media")
+    )
+    draft = next((v for v in versions if not v.is_published), None)
+    return {
+        "questionnaire": questionnaire,
+        "versions": versions,
+        "draft": draft,
+        "draft_missing_media": missing_media(draft) if draft else [],
+        "upload_form": WorkbookUploadForm(),
+        "media_form": MediaUploadForm(),
+        "deployment_form": DeploymentForm(
+            choices=_deployable_areas(questionnaire),
+            initial={"areas": list(questionnaire.deployments.values_list("area_id", flat=True))},
+        ),
+    }
+
+
+@require_GET
+def questionnaire_detail(request: HttpRequest, form_id: str) -> HttpResponse:
+    user = _manager(request)
+    questionnaire = get_questionnaire_for_manager(user, form_id)
+    return render(request, "forms/questionnaire_detail.html", _detail_context(user, questionnaire))
+
+
+def _detail_with_error(
+    request: HttpRequest, user: User, questionnaire: Questionnaire, error: FormsError
+) -> HttpResponse:
+    context = _detail_context(user, questionnaire)
+    context["error"] = error
+    return render(request, "forms/questionnaire_detail.html", context, status=422)
+
+
+@require_POST
+def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
+    user = _manager(request)
+    questionnaire = get_questionnaire_for_manager(user, form_id)
+    form = WorkbookUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_with_error(request, user, questionnaire, FormsError(_("Choose a workbook to upload.")))
+    upload = form.cleaned_data["workbook"]
+    try:
+        version = upload_form_version(
+            questionnaire=questionnaire, workbook=upload.read(), filename=upload.name, user=user
+        )
+    except FormsError as exc:
+        return _detail_with_error(request, user, questionnaire, exc)
+    messages.success(request, _("Draft version %(version)s uploaded. Check it, then publish it.") % {"version": version.version})
+    return redirect("forms:detail", form_id=form_id)
+
+
+@require_POST
+def media_upload(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
+    user = _manager(request)
+    form_version = get_version_for_manager(user, form_id, version)
+    form = MediaUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_with_error(request, user, form_version.questionnaire, FormsError(_("Choose a file to attach.")))
+    upload = form.cleaned_data["file"]
+    try:
+        attach_form_media(version=form_version, filename=upload.name, content=upload.read(), user=user)
+    except FormsError as exc:
+        return _detail_with_error(request, user, form_version.questionnaire, exc)
+    messages.success(request, _("“%(name)s” attached.") % {"name": upload.name})
+    return redirect("forms:detail", form_id=form_id)
+
+
+@require_POST
+def version_publish(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
+    user = _manager(request)
+    form_version = get_version_for_manager(user, form_id, version)
+    try:
+        publish_form_version(version=form_version, user=user)
+    except FormsError as exc:
+        return _detail_with_error(request, user, form_version.questionnaire, exc)
+    messages.success(request, _("Version %(version)s is published.") % {"version": version})
+    return redirect("forms:detail", form_id=form_id)
+
+
+@require_POST
+def version_discard(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
+    user = _manager(request)
+    form_version = get_version_for_manager(user, form_id, version)
+    try:
+        discard_draft(version=form_version)
+    except FormsError as exc:
+        return _detail_with_error(request, user, form_version.questionnaire, exc)
+    messages.success(request, _("The draft was discarded."))
+    return redirect("forms:detail", form_id=form_id)
+
+
+@require_POST
+def questionnaire_archive(request: HttpRequest, form_id: str) -> HttpResponseBase:
+    user = _manager(request)
+    questionnaire = get_questionnaire_for_manager(user, form_id)
+    if request.POST.get("restore"):
+        restore_questionnaire(questionnaire=questionnaire, user=user)
+        messages.success(request, _("The questionnaire is back in use."))
+    else:
+        archive_questionnaire(questionnaire=questionnaire, user=user)
+        messages.success(request, _("The questionnaire is archived: phones no longer get it."))
+    return redirect("forms:detail", form_id=form_id)
+
+
+@require_POST
+def questionnaire_deploy(request: HttpRequest, form_id: str) -> HttpResponseBase:
+    user = _manager(request)
+    questionnaire = get_questionnaire_for_manager(user, form_id)
+    form = DeploymentForm(request.POST, choices=_deployable_areas(questionnaire))
+    if not form.is_valid():
+        return _detail_with_error(request, user, questionnaire, FormsError(_("Choose areas from the list.")))
+    areas = list(form.cleaned_data["areas"])
+    try:
+        check_areas_manageable(user, areas)
+        set_deployment(questionnaire=questionnaire, areas=areas, user=user)
+    except FormsError as exc:
+        return _detail_with_error(request, user, questionnaire, exc)
+    messages.success(request, _("Deployment saved."))
+    return redirect("forms:detail", form_id=form_id)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def version_xlsx(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
+    user = _manager(request)
+    form_version = get_version_for_manager(user, form_id, version)
+    with form_version.xlsform.open("rb") as handle:
+        content = handle.read()
+    return _attachment(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"{form_id}-{version}.xlsx",
+    )
+
+
+@require_GET
+def version_xform(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
+    user = _manager(request)
+    form_version: FormVersion = get_version_for_manager(user, form_id, version)
+    return _attachment(form_version.xform_xml.encode("utf-8"), "text/xml", f"{form_id}-{version}.xml")

@@ -1,0 +1,46 @@
+"""Django forms (input shapes) for the questionnaire pages."""
+
+from django import forms as django_forms
+from django.utils.translation import gettext_lazy as _
+
+from registry.models import Area
+
+
+class WorkbookUploadForm(django_forms.Form):
+    workbook = django_forms.FileField(
+        label=_("XLSForm workbook (.xlsx)"),
+        widget=django_forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+class NewQuestionnaireForm(WorkbookUploadForm):
+    owner_area = django_forms.ModelChoiceField(
+        label=_("Managed by (area)"), queryset=Area.objects.none(), required=True
+    )
+
+    def __init__(self, *args: object, owner_areas: list[Area], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["owner_area"]
+        assert isinstance(field, django_forms.ModelChoiceField)
+        field.queryset = Area.objects.filter(code__in=[a.code for a in owner_areas])
+        if len(owner_areas) == 1:
+            field.initial = owner_areas[0]
+
+
+class MediaUploadForm(django_forms.Form):
+    file = django_forms.FileField(label=_("Media file (CSV, image, XML, GeoJSON)"))
+
+
+class DeploymentForm(django_forms.Form):
+    areas = django_forms.ModelMultipleChoiceField(
+        label=_("Deployed to"),
+        queryset=Area.objects.none(),
+        required=False,
+        widget=django_forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, choices: "django_forms.models.QuerySet[Area]", **kwargs: object) -> None:  # type: ignore[name-defined]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["areas"]
+        assert isinstance(field, django_forms.ModelMultipleChoiceField)
+        field.queryset = choices
