@@ -10,7 +10,7 @@ from registry.models import User
 def questionnaires_managed_by(user: User) -> QuerySet[Questionnaire]:
     """Questionnaires whose owning area lies within the user's form-management areas."""
     scope = scope_for(user, Action.MANAGE_FORMS)
-    return Questionnaire.objects.filter(scope.q("owner_area")).select_related("owner_area")
+    return Questionnaire.objects.filter(scope.q("owner_area__code")).select_related("owner_area")
 
 
 def questionnaires_for_collector(user: User) -> QuerySet[Questionnaire]:
@@ -25,7 +25,7 @@ def questionnaires_for_collector(user: User) -> QuerySet[Questionnaire]:
     if scope.everywhere:
         reach = Q()
     else:
-        reach = scope.q("area")
+        reach = scope.q("area__code")
         for root in scope.roots:
             parts = root.split(".")
             reach |= Q(area__in=[".".join(parts[:i]) for i in range(1, len(parts))])

@@ -74,8 +74,8 @@ class Scope:
             return True
         return any(root.startswith(code + ".") for root in self.roots)
 
-    def q(self, field: str = "area") -> Q:
-        """A filter for rows whose ``field`` (an area code or Area foreign key) is in scope."""
+    def q(self, field: str = "area__code") -> Q:
+        """A filter for rows whose ``field`` (an area code, e.g. ``area__code``) is in scope."""
         if self.everywhere:
             return Q()
         if not self.roots:

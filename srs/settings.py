@@ -152,6 +152,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+if not IS_PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Media: S3-compatible object storage in production when a bucket is given, else disk.
 MEDIA_ROOT = Path(env_str("SRS_MEDIA_ROOT") or VAR_DIR / "media")
