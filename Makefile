@@ -22,6 +22,7 @@ demo: install messages
 test: install-dev messages
 	@if [ -x $(ODK_CLIENT)/install.sh ]; then $(ODK_CLIENT)/install.sh; else echo "odk-client not found at $(ODK_CLIENT)"; exit 1; fi
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest
 

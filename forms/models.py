@@ -21,7 +21,7 @@ class Questionnaire(models.Model):
     owner_area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="owned_questionnaires"
     )
-    deployed_areas = models.ManyToManyField(
+    deployed_areas: "models.ManyToManyField[Area, Deployment]" = models.ManyToManyField(
         Area, through="Deployment", related_name="deployed_questionnaires", blank=True
     )
     created_by = models.ForeignKey(
@@ -150,3 +150,6 @@ class Deployment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "area"], name="deployment_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} @ {self.area_id}"

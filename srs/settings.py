@@ -121,7 +121,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.contrib.gis.db.backends.spatialite",
-            "NAME": VAR_DIR / "srs.sqlite3",
+            "NAME": str(VAR_DIR / "srs.sqlite3"),
             "OPTIONS": {"timeout": 30},
             "TEST": {"NAME": env_str("SRS_TEST_DB")},
         }
