@@ -77,6 +77,10 @@ class FormVersion(models.Model):
     warnings = models.JSONField(default=list)
     # File names the XForm refers to (jr://file...), which must be attached before publishing.
     required_media = models.JSONField(default=list)
+    # What the server needs to accept a submission without parsing the whole form:
+    # the paths of file questions, and of the ``village`` question (for the area check).
+    binary_fields = models.JSONField(default=dict)
+    area_field = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -86,6 +86,8 @@ def _new_version(
         languages=list(compiled.languages),
         warnings=[w.as_dict() for w in compiled.warnings],
         required_media=list(compiled.required_media),
+        binary_fields=dict(compiled.binary_fields),
+        area_field=compiled.area_field or "",
         created_by=user,
     )
     version.xlsform.save(f"{questionnaire.form_id}.xlsx", ContentFile(data), save=False)

@@ -50,6 +50,10 @@ class CompiledForm:
     languages: tuple[str, ...]
     warnings: tuple[Problem, ...]
     required_media: tuple[str, ...]
+    # File questions by path below the instance root ("members/photo") → accepted media type.
+    binary_fields: dict[str, str]
+    # The path of the question named ``village`` (the area check of submissions), if any.
+    area_field: str | None
 
 
 def _problem_from_text(text: str) -> Problem:
@@ -135,7 +139,21 @@ def _open_checked(workbook_bytes: bytes) -> dict[str, str]:
         raise CorruptWorkbook() from exc
 
 
-def _describe_xform(xml: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+@dataclass(frozen=True)
+class _XFormFacts:
+    title: str
+    languages: tuple[str, ...]
+    media: tuple[str, ...]
+    binary_fields: dict[str, str]
+    area_field: str | None
+
+
+def _relative_path(nodeset: str) -> str:
+    """``/ppls_household/members/photo`` → ``members/photo`` (the root is the form)."""
+    return "/".join(nodeset.strip("/").split("/")[1:])
+
+
+def _describe_xform(xml: str) -> _XFormFacts:
     root = ElementTree.fromstring(xml.encode("utf-8"))
     title_el = root.find(f"{{{_HTML_NS}}}head/{{{_HTML_NS}}}title")
     title = title_el.text if title_el is not None and title_el.text else ""
@@ -144,7 +162,25 @@ def _describe_xform(xml: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         for el in root.iter(f"{{{_XFORMS_NS}}}translation")
     )
     media = tuple(sorted(set(_MEDIA_RE.findall(xml))))
-    return title, languages, media
+    binds = [bind.attrib for bind in root.iter(f"{{{_XFORMS_NS}}}bind")]
+    mediatypes = {
+        _relative_path(upload.get("ref", "")): upload.get("mediatype", "*/*")
+        for upload in root.iter(f"{{{_XFORMS_NS}}}upload")
+    }
+    binary = {
+        path: mediatypes.get(path, "*/*")
+        for path in (_relative_path(b["nodeset"]) for b in binds if b.get("type") == "binary")
+    }
+    villages = [
+        _relative_path(b["nodeset"]) for b in binds if b.get("nodeset", "").endswith("/village")
+    ]
+    return _XFormFacts(
+        title=title,
+        languages=languages,
+        media=media,
+        binary_fields=binary,
+        area_field=villages[0] if villages else None,
+    )
 
 
 def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
@@ -175,14 +211,16 @@ def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
         logger.warning("pyxform failed without a PyXFormError: %s", type(exc).__name__)
         raise XLSFormInvalid([Problem(message=f"{type(exc).__name__}: {exc}")]) from exc
     xml = result.xform
-    title, languages, media = _describe_xform(xml)
+    facts = _describe_xform(xml)
     return CompiledForm(
         form_id=form_settings["form_id"],
         version=form_settings["version"],
-        title=title or form_settings.get("form_title", form_settings["form_id"]),
+        title=facts.title or form_settings.get("form_title", form_settings["form_id"]),
         xform_xml=xml,
         xform_md5=hashlib.md5(xml.encode("utf-8")).hexdigest(),  # noqa: S324 (OpenRosa hash)
-        languages=languages,
+        languages=facts.languages,
         warnings=tuple(_problem_from_text(text) for text in warnings),
-        required_media=media,
+        required_media=facts.media,
+        binary_fields=facts.binary_fields,
+        area_field=facts.area_field,
     )

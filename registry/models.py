@@ -1,5 +1,8 @@
 """Areas, the people who use the system, and their roles by place."""
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +44,12 @@ class Area(models.Model):
         return code == self.code or code.startswith(self.code + ".")
 
 
+def digest_ha1(username: str, password: str) -> str:
+    """HA1 of HTTP Digest (RFC 7616, MD5) for the OpenRosa realm."""
+    text = f"{username}:{settings.SRS_DIGEST_REALM}:{password}"
+    return hashlib.md5(text.encode("utf-8")).hexdigest()  # noqa: S324 (the protocol's hash)
+
+
 class Role(models.TextChoices):
     FIELD_AGENT = "field_agent", _("Field agent")
     REVIEWER = "reviewer", _("MIS reviewer")
@@ -51,16 +60,28 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person who signs in: field agents, reviewers, coordinators, staff."""
+    """A person who signs in: field agents, reviewers, coordinators, staff.
+
+    ODK Collect answers an HTTP Digest challenge, which needs
+    MD5(username:realm:password) on the server; Django's password hash cannot
+    give it, so it is kept beside it (as ODK Aggregate did) and renewed
+    whenever the password is set.
+    """
 
     phone_number = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, blank=True, choices=[("id", "Bahasa Indonesia"), ("en", "English")]
     )
 
+    digest_ha1 = models.CharField(max_length=32, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.digest_ha1 = digest_ha1(self.username, raw_password) if raw_password else ""
 
 
 class RoleAssignment(models.Model):

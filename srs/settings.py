@@ -219,6 +219,11 @@ SRS_XLSFORM_MAX_BYTES = env_int("SRS_XLSFORM_MAX_BYTES", 10 * 1024 * 1024)
 SRS_FORM_MEDIA_MAX_BYTES = env_int("SRS_FORM_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The most a phone may send in one submission POST (X-OpenRosa-Accept-Content-Length);
+# Collect splits larger submissions into several POSTs.
+SRS_SUBMISSION_MAX_BYTES = env_int("SRS_SUBMISSION_MAX_BYTES", 10 * 1024 * 1024)
+# The realm of HTTP Digest for ODK Collect; changing it invalidates every stored digest.
+SRS_DIGEST_REALM = env_str("SRS_DIGEST_REALM", "SRS") or "SRS"
 # ODK Validate (Java) checks every XForm's expressions at upload; off only where no Java exists.
 SRS_ODK_VALIDATE = env_bool("SRS_ODK_VALIDATE", True)
 

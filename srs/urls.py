@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
     path("admin/", admin.site.urls),
+    path("", include("collector_api.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,212 @@
+"""The OpenRosa server that ODK Collect talks to.
+
+Paths sit at the site root (``/formList``, ``/submission``), as ODK Aggregate's
+did, and again below ``/key/<token>/`` for access links. Every answer carries
+the OpenRosa headers; every refusal is an OpenRosaResponse whose message
+Collect shows to the enumerator, in the language of ``Accept-Language``.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from collector_api.auth import authenticate_collector, authenticate_token, challenge_headers
+from collector_api.devices import record_device
+from collector_api.errors import CollectorError, Unauthenticated
+from collector_api.ingest import IncomingFile, UnknownForm, ingest_submission
+from collector_api.openrosa import (
+    FormListEntry,
+    ManifestEntry,
+    form_list_response,
+    manifest_response,
+    message_response,
+    openrosa_headers,
+)
+from forms.area_media import GENERATED_MEDIA, build_areas_csv
+from forms.models import FormVersion
+from forms.queries import questionnaires_for_collector
+from forms.versions import latest_published
+from registry.models import User
+
+logger = logging.getLogger(__name__)
+
+View = Callable[..., HttpResponse]
+
+
+def _refusal(request: HttpRequest, error: CollectorError) -> HttpResponse:
+    response = message_response(error.detail, status=getattr(error, "http_status", 400))
+    if isinstance(error, Unauthenticated):
+        # Several challenges go in one header, comma-separated (RFC 9110 §11.6.1).
+        response["WWW-Authenticate"] = ", ".join(
+            challenge_headers(request, stale=error.stale)
+        )
+    return response
+
+
+def openrosa_view(view: View) -> View:
+    """Authenticate (access link or Digest/Basic), record the device, map refusals."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, token: str | None = None, **kwargs: Any) -> HttpResponse:
+        try:
+            if token is not None:
+                user, _device_token = authenticate_token(token)
+            else:
+                user = authenticate_collector(request)
+            record_device(user=user, device_id=request.GET.get("deviceID", ""))
+            request.collector_prefix = f"/key/{token}" if token else ""  # type: ignore[attr-defined]
+            return view(request, user, *args, **kwargs)
+        except CollectorError as error:
+            if error.http_status >= 500:
+                logger.error("openrosa refusal code=%s", error.code)
+            return _refusal(request, error)
+
+    return login_not_required(csrf_exempt(wrapper))
+
+
+def _url(request: HttpRequest, name: str, **kwargs: str) -> str:
+    path = reverse(f"collector_api:{name}", kwargs=kwargs)
+    return request.build_absolute_uri(getattr(request, "collector_prefix", "") + path)
+
+
+@openrosa_view
+def form_list(request: HttpRequest, user: User) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return message_response(_("Use GET for the form list."), status=405)
+    entries = []
+    questionnaires = questionnaires_for_collector(user).prefetch_related("versions__media")
+    for questionnaire in questionnaires:
+        version = latest_published(questionnaire)
+        if version is None:
+            continue
+        has_media = bool(version.required_media) or bool(version.media.all())
+        entries.append(
+            FormListEntry(
+                form_id=questionnaire.form_id,
+                name=version.title,
+                version=version.version,
+                md5=version.xform_md5,
+                download_url=_url(request, "form_xml", form_id=questionnaire.form_id, version=version.version),
+                manifest_url=(
+                    _url(request, "manifest", form_id=questionnaire.form_id, version=version.version)
+                    if has_media
+                    else None
+                ),
+            )
+        )
+    return form_list_response(entries)
+
+
+def _version_for_collector(user: User, form_id: str, version: str) -> FormVersion:
+    form_version = (
+        FormVersion.objects.select_related("questionnaire")
+        .filter(
+            questionnaire__in=questionnaires_for_collector(user),
+            questionnaire__form_id=form_id,
+            version=version,
+            status=FormVersion.Status.PUBLISHED,
+        )
+        .first()
+    )
+    if form_version is None:
+        raise UnknownForm(form_id=form_id, version=version)
+    return form_version
+
+
+@openrosa_view
+def form_xml(request: HttpRequest, user: User, form_id: str, version: str) -> HttpResponse:
+    form_version = _version_for_collector(user, form_id, version)
+    response = HttpResponse(form_version.xform_xml.encode("utf-8"), content_type="text/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{form_id}.xml"'
+    return openrosa_headers(response)
+
+
+@openrosa_view
+def manifest(request: HttpRequest, user: User, form_id: str, version: str) -> HttpResponse:
+    form_version = _version_for_collector(user, form_id, version)
+    entries = [
+        ManifestEntry(
+            filename=media.filename,
+            md5=media.md5,
+            download_url=_url(request, "media_file", form_id=form_id, version=version, filename=media.filename),
+        )
+        for media in form_version.media.all()
+    ]
+    for name in sorted(GENERATED_MEDIA & set(form_version.required_media)):
+        generated = build_areas_csv(form_version.questionnaire)
+        entries.append(
+            ManifestEntry(
+                filename=name,
+                md5=generated.md5,
+                download_url=_url(request, "media_file", form_id=form_id, version=version, filename=name),
+            )
+        )
+    return manifest_response(entries)
+
+
+@openrosa_view
+def media_file(request: HttpRequest, user: User, form_id: str, version: str, filename: str) -> HttpResponse:
+    form_version = _version_for_collector(user, form_id, version)
+    if filename in GENERATED_MEDIA and filename in form_version.required_media:
+        generated = build_areas_csv(form_version.questionnaire)
+        content, content_type = generated.content, generated.content_type
+    else:
+        media = form_version.media.filter(filename=filename).first()
+        if media is None:
+            raise UnknownForm(form_id=f"{form_id}/{filename}", version=version)
+        with media.file.open("rb") as handle:
+            content, content_type = handle.read(), media.content_type
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return openrosa_headers(response)
+
+
+def _accept_length() -> int:
+    return int(settings.SRS_SUBMISSION_MAX_BYTES)
+
+
+@openrosa_view
+def submission(request: HttpRequest, user: User) -> HttpResponse:
+    if request.method == "HEAD":
+        response = HttpResponse(status=204)
+        response["X-OpenRosa-Accept-Content-Length"] = str(_accept_length())
+        return openrosa_headers(response)
+    if request.method != "POST":
+        return message_response(_("Send submissions with POST."), status=405)
+    # Collect keeps each POST under the announced length; leave room for multipart framing.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > _accept_length() + 1024 * 1024:
+        return message_response(
+            _("The submission is too large. The server accepts %(size)s bytes per request.")
+            % {"size": _accept_length()},
+            status=413,
+        )
+    xml_file = request.FILES.get("xml_submission_file")
+    if xml_file is None:
+        return message_response(_("The request has no xml_submission_file part."), status=400)
+    files = [
+        IncomingFile(name=upload.name or "", content=upload.read())
+        for field in request.FILES
+        if field != "xml_submission_file"
+        for upload in request.FILES.getlist(field)
+    ]
+    result = ingest_submission(
+        user=user,
+        xml=xml_file.read(),
+        files=files,
+        device_id=request.GET.get("deviceID", ""),
+        is_incomplete=request.POST.get("*isIncomplete*", "").lower() == "yes",
+    )
+    if result.is_complete:
+        text = _("Form received.")
+    else:
+        text = _("Part of the form received; send the rest.")
+    return message_response(text, status=201, nature="submit_success")
+

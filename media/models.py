@@ -1,0 +1,37 @@
+"""Files that arrive with submissions (photos, signatures)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    submission = instance.submission
+    return f"submissions/{submission.questionnaire_id}/{submission.instance_id.replace(':', '_')}/{instance.filename}"
+
+
+class Attachment(models.Model):
+    """One file of a submission, named as in its XML; the bytes live in media storage."""
+
+    # A string reference: media sits below review in the app layers and imports none of it.
+    submission = models.ForeignKey(
+        "review.Submission", on_delete=models.PROTECT, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    file = models.FileField(upload_to=_attachment_path, max_length=500)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["filename"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "filename"], name="attachment_submission_filename_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -1,0 +1,66 @@
+"""Structured answers derived from a submission's raw XML (which never changes)."""
+
+import logging
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml.ElementTree import fromstring
+from django.db import transaction
+from django.utils import timezone
+
+from review.models import Submission
+
+logger = logging.getLogger(__name__)
+
+_XFORMS_NS = "http://www.w3.org/2002/xforms"
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def repeat_paths(xform_xml: str) -> set[str]:
+    """Paths below the instance root of the form's repeats (``members``)."""
+    root = fromstring(xform_xml.encode("utf-8"), forbid_dtd=True)
+    return {
+        "/".join(repeat.get("nodeset", "").strip("/").split("/")[1:])
+        for repeat in root.iter(f"{{{_XFORMS_NS}}}repeat")
+    }
+
+
+def answers_from_xml(xml: bytes, repeats: set[str]) -> dict[str, Any]:
+    """The instance as nested dicts; repeats are lists, every value a string as sent."""
+
+    def convert(element: Element, prefix: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for child in element:
+            name = _local(child.tag)
+            path = f"{prefix}{name}"
+            if len(child):
+                value: Any = convert(child, path + "/")
+            else:
+                value = child.text or ""
+            if path in repeats:
+                result.setdefault(name, []).append(value)
+            else:
+                result[name] = value
+        return result
+
+    return convert(fromstring(xml, forbid_dtd=True), "")
+
+
+@transaction.atomic
+def derive_answers(*, submission_id: int) -> Submission:
+    """Parse the submission's XML into ``answers``; idempotent (deriving again gives the same)."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("form_version")
+        .get(pk=submission_id)
+    )
+    repeats = repeat_paths(submission.form_version.xform_xml)
+    submission.answers = answers_from_xml(bytes(submission.xml), repeats)
+    submission.processed_at = timezone.now()
+    submission.processing_error = ""
+    submission.save(update_fields=["answers", "processed_at", "processing_error"])
+    logger.info("answers derived submission_id=%s", submission.pk)
+    return submission
