@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -181,11 +182,11 @@ def submission(request: HttpRequest, user: User) -> HttpResponse:
         return openrosa_headers(response)
     if request.method != "POST":
         return message_response(_("Send submissions with POST."), status=405)
-    # Collect keeps each POST under the announced length; leave room for multipart framing.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > _accept_length() + 1024 * 1024:
+    # Collect keeps each POST under the announced length unless one file alone is larger.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.SRS_SUBMISSION_REQUEST_MAX_BYTES:
         return message_response(
-            _("The submission is too large. The server accepts %(size)s bytes per request.")
-            % {"size": _accept_length()},
+            _("The submission is too large: the server accepts at most %(size)s per request.")
+            % {"size": filesizeformat(settings.SRS_SUBMISSION_REQUEST_MAX_BYTES)},
             status=413,
         )
     xml_file = request.FILES.get("xml_submission_file")

@@ -26,14 +26,23 @@ class Action(StrEnum):
     MANAGE_PROGRAMMES = "manage_programmes"
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
+    MANAGE_PHONES = "manage_phones"  # give field agents' phones access links, revoke them
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FIELD_AGENT: frozenset({Action.VIEW, Action.COLLECT}),
     Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.VIEW_REPORTS}),
-    Role.COORDINATOR: frozenset({Action.VIEW, Action.FOLLOW_CASES, Action.VIEW_REPORTS}),
+    Role.COORDINATOR: frozenset(
+        {Action.VIEW, Action.FOLLOW_CASES, Action.VIEW_REPORTS, Action.MANAGE_PHONES}
+    ),
     Role.DISTRICT_STAFF: frozenset(
-        {Action.VIEW, Action.MANAGE_FORMS, Action.MANAGE_PROGRAMMES, Action.VIEW_REPORTS}
+        {
+            Action.VIEW,
+            Action.MANAGE_FORMS,
+            Action.MANAGE_PROGRAMMES,
+            Action.VIEW_REPORTS,
+            Action.MANAGE_PHONES,
+        }
     ),
     Role.MONITOR: frozenset({Action.VIEW, Action.VIEW_REPORTS}),
     Role.ADMINISTRATOR: frozenset(Action),

@@ -222,6 +222,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The most a phone may send in one submission POST (X-OpenRosa-Accept-Content-Length);
 # Collect splits larger submissions into several POSTs.
 SRS_SUBMISSION_MAX_BYTES = env_int("SRS_SUBMISSION_MAX_BYTES", 10 * 1024 * 1024)
+# A single attachment larger than that still comes alone in one POST; beyond this the
+# request is refused with 413 before it is read.
+SRS_SUBMISSION_REQUEST_MAX_BYTES = env_int("SRS_SUBMISSION_REQUEST_MAX_BYTES", 64 * 1024 * 1024)
 # The realm of HTTP Digest for ODK Collect; changing it invalidates every stored digest.
 SRS_DIGEST_REALM = env_str("SRS_DIGEST_REALM", "SRS") or "SRS"
 # ODK Validate (Java) checks every XForm's expressions at upload; off only where no Java exists.

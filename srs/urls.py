@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("questionnaires/", include("forms.urls")),
+    path("phone/", include("collector_api.phone_urls")),
+    path("submissions/", include("review.urls")),
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),

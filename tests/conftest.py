@@ -1,3 +1,5 @@
+pytest_plugins = ["tests.openrosa_fixtures"]
+
 import pytest
 from django.test import Client
 

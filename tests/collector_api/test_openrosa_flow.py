@@ -6,7 +6,7 @@ import pytest
 
 from media.models import Attachment
 from review.models import Submission
-from tests.collector_api.conftest import household_answers
+from tests.openrosa_fixtures import household_answers
 from tests.odk import fill
 
 pytestmark = pytest.mark.odk

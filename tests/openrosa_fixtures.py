@@ -1,3 +1,5 @@
+"""Fixtures of the OpenRosa tests: a deployed household form, a field agent, photos."""
+
 import io
 
 import pytest

@@ -1,0 +1,167 @@
+"""Bad input gets the right status and an OpenRosa message, and leaves nothing behind."""
+
+import base64
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from collector_api.phones import create_access_link
+from forms.versions import archive_questionnaire
+from media.models import Attachment
+from review.models import Submission
+from tests.openrosa_fixtures import jpeg
+
+XML = """<?xml version="1.0"?>
+<data xmlns:orx="http://openrosa.org/xforms" id="household" version="1">
+<subdistrict>35.07.13</subdistrict><village>{village}</village><hh_head_name>Siti</hh_head_name>
+<location>-8.13 112.57 420 5</location><members><name>Siti</name></members>
+<house_photo>{photo}</house_photo><ktp_photo/>
+<meta><instanceID>uuid:{uuid}</instanceID></meta></data>"""
+
+
+def _xml(village="35.07.13.2011", photo="house.jpg", uuid="11111111-1111-4111-8111-111111111111") -> bytes:
+    return XML.format(village=village, photo=photo, uuid=uuid).encode()
+
+
+@pytest.fixture
+def phone(openrosa_setup):
+    """A Django test client on an access link (the same views as Digest, without the challenge)."""
+    link = create_access_link(user=openrosa_setup["agent"], label="test", created_by=openrosa_setup["agent"])
+    return Client(), f"/key/{link.token}"
+
+
+def _post(phone, xml: bytes, files=None, headers=None, data=None):
+    client, prefix = phone
+    payload = {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, content_type="text/xml")}
+    for name, content in (files or {}).items():
+        payload[name] = SimpleUploadedFile(name, content, content_type="image/jpeg")
+    payload.update(data or {})
+    return client.post(f"{prefix}/submission?deviceID=test-device", payload, headers=headers or {})
+
+
+def _nothing_stored():
+    return Submission.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+def test_head_answers_204_with_the_accepted_length(phone):
+    client, prefix = phone
+    response = client.head(f"{prefix}/submission")
+    assert response.status_code == 204
+    assert int(response["X-OpenRosa-Accept-Content-Length"]) > 0
+    assert response["X-OpenRosa-Version"] == "1.0"
+    assert response["Date"]
+
+
+def test_a_good_submission_on_an_access_link(phone):
+    response = _post(phone, _xml(), {"house.jpg": jpeg()})
+    assert response.status_code == 201
+    assert b"submit_success" in response.content
+    assert response["Content-Type"].startswith("text/xml")
+    assert Submission.objects.get().device_id == "test-device"
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b"<data id='household'><unclosed></data>",
+        b"not xml at all",
+        b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>
+<data id="household" version="1"><x>&lol2;</x><meta><instanceID>uuid:x</instanceID></meta></data>""",
+        b"""<?xml version="1.0"?><!DOCTYPE data [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<data id="household" version="1"><x>&xxe;</x><meta><instanceID>uuid:y</instanceID></meta></data>""",
+        b"<data id='household' version='1'><meta/></data>",
+    ],
+    ids=["malformed", "not-xml", "entity-bomb", "external-entity", "no-instance-id"],
+)
+def test_malformed_or_hostile_xml_is_refused(phone, xml):
+    response = _post(phone, xml)
+    assert response.status_code == 400
+    assert b"<OpenRosaResponse" in response.content
+    assert b"passwd" not in response.content and b"root:" not in response.content
+    assert _nothing_stored()
+
+
+def test_an_unknown_form_or_version_is_404(phone):
+    assert _post(phone, _xml().replace(b'id="household"', b'id="nope"')).status_code == 404
+    assert _post(phone, _xml().replace(b'version="1"', b'version="7"')).status_code == 404
+    assert _nothing_stored()
+
+
+def test_a_closed_form_is_refused(phone, openrosa_setup):
+    archive_questionnaire(questionnaire=openrosa_setup["questionnaire"], user=openrosa_setup["district"])
+    response = _post(phone, _xml(), {"house.jpg": jpeg()})
+    assert response.status_code == 403
+    assert _nothing_stored()
+
+
+def test_a_form_not_deployed_to_her_is_refused(phone, openrosa_setup):
+    from forms.versions import set_deployment
+    from registry.models import Area
+
+    set_deployment(
+        questionnaire=openrosa_setup["questionnaire"], areas=Area.objects.filter(code="35.07.33"),
+        user=openrosa_setup["district"],
+    )
+    assert _post(phone, _xml(), {"house.jpg": jpeg()}).status_code == 403
+    assert _nothing_stored()
+
+
+def test_an_unknown_village_is_refused(phone):
+    assert _post(phone, _xml(village="35.07.13.9999"), {"house.jpg": jpeg()}).status_code == 403
+    assert _nothing_stored()
+
+
+def test_a_file_name_with_a_path_is_refused(phone):
+    client, prefix = phone
+    payload = {
+        "xml_submission_file": SimpleUploadedFile("submission.xml", _xml(), content_type="text/xml"),
+        "house.jpg": SimpleUploadedFile("../../house.jpg", jpeg(), content_type="image/jpeg"),
+    }
+    response = client.post(f"{prefix}/submission", payload)
+    # Django strips the folders from an uploaded name; either way nothing lands outside its place.
+    assert response.status_code in (201, 400)
+    for attachment in Attachment.objects.all():
+        assert ".." not in attachment.file.name and attachment.filename == "house.jpg"
+
+
+def test_an_oversize_request_is_413(phone, settings):
+    settings.SRS_SUBMISSION_REQUEST_MAX_BYTES = 100_000
+    response = _post(phone, _xml(), {"house.jpg": jpeg(900)})  # ~270 kB
+    assert response.status_code == 413
+    assert _nothing_stored()
+
+
+def test_a_post_without_the_xml_part_is_400(phone):
+    client, prefix = phone
+    response = client.post(f"{prefix}/submission", {"house.jpg": SimpleUploadedFile("house.jpg", jpeg())})
+    assert response.status_code == 400
+
+
+def test_get_on_submission_is_not_200(phone):
+    client, prefix = phone
+    assert client.get(f"{prefix}/submission").status_code == 405
+
+
+def test_without_credentials_the_challenge_is_digest_only_over_http(openrosa_setup, client):
+    response = client.get("/formList")
+    assert response.status_code == 401
+    challenge = response["WWW-Authenticate"]
+    assert challenge.startswith('Digest realm="SRS"') and 'qop="auth"' in challenge
+    assert "Basic" not in challenge
+
+
+def test_basic_is_offered_and_accepted_over_https_only(openrosa_setup, client):
+    auth = "Basic " + base64.b64encode(b"agent:rahasia-agen").decode()
+    assert client.get("/formList", headers={"authorization": auth}).status_code == 401
+    secure = client.get("/formList", headers={"authorization": auth}, secure=True)
+    assert secure.status_code == 200
+    assert "Basic" in client.get("/formList", secure=True)["WWW-Authenticate"]
+
+
+def test_messages_follow_accept_language(phone):
+    response = _post(phone, b"broken", headers={"accept-language": "id"})
+    assert response["Content-Language"] == "id"
+    english = _post(phone, b"broken", headers={"accept-language": "en"})
+    assert english["Content-Language"] == "en"
+    assert b"not a readable form instance" in english.content
