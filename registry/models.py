@@ -3,7 +3,7 @@
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +59,18 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+class SrsUserManager(UserManager["User"]):
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra_fields: object
+    ) -> "User":
+        # Django's manager hashes the password without set_password(); the digest needs it.
+        user = super()._create_user_object(  # type: ignore[misc]  # missing from django-stubs
+            username, email, password, **extra_fields
+        )
+        user.set_password(password)
+        return user
+
+
 class User(AbstractUser):
     """A person who signs in: field agents, reviewers, coordinators, staff.
 
@@ -75,6 +87,8 @@ class User(AbstractUser):
 
     digest_ha1 = models.CharField(max_length=32, blank=True, editable=False)
 
+    objects = SrsUserManager()  # type: ignore[misc]
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -82,6 +96,10 @@ class User(AbstractUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.digest_ha1 = digest_ha1(self.username, raw_password) if raw_password else ""
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.digest_ha1 = ""
 
 
 class RoleAssignment(models.Model):

@@ -121,3 +121,14 @@ def test_assigning_the_same_role_twice_keeps_one(malang):
     second = assign_role(user=user, role=Role.REVIEWER, area=area)
     assert first.pk == second.pk
     assert user.role_assignments.count() == 1
+
+
+def test_users_created_with_a_password_can_answer_a_digest_challenge(db):
+    from registry.models import User, digest_ha1
+
+    user = User.objects.create_user("midwife", password="bidan-123")
+    assert user.digest_ha1 == digest_ha1("midwife", "bidan-123")
+    user.set_password("new-456")
+    assert user.digest_ha1 == digest_ha1("midwife", "new-456")
+    user.set_unusable_password()
+    assert user.digest_ha1 == ""
