@@ -112,26 +112,25 @@ class IngestResult:
         return self.submission.is_complete
 
 
-def _published_version(head: SubmissionHead) -> FormVersion:
-    version = (
-        FormVersion.objects.select_related("questionnaire")
-        .filter(
-            questionnaire__form_id=head.form_id,
-            version=head.version,
-            status=FormVersion.Status.PUBLISHED,
-        )
-        .first()
+def _version_to_submit(user: User, head: SubmissionHead) -> FormVersion:
+    """The published version the submission names, if the user may send it (one query).
+
+    Only when she may not is the reason looked up, to tell her which it is.
+    """
+    published = FormVersion.objects.select_related("questionnaire").filter(
+        questionnaire__form_id=head.form_id,
+        version=head.version,
+        status=FormVersion.Status.PUBLISHED,
     )
+    version = published.filter(questionnaire__in=questionnaires_for_collector(user)).first()
+    if version is not None:
+        return version
+    version = published.first()
     if version is None:
         raise UnknownForm(form_id=head.form_id, version=head.version)
     if version.questionnaire.status != Questionnaire.Status.ACTIVE:
         raise FormClosed(title=version.questionnaire.title)
-    return version
-
-
-def _check_may_submit(user: User, questionnaire: Questionnaire) -> None:
-    if not questionnaires_for_collector(user).filter(pk=questionnaire.pk).exists():
-        raise NotAllowedToSubmit(title=questionnaire.title)
+    raise NotAllowedToSubmit(title=version.questionnaire.title)
 
 
 def _area_of(user: User, codes: list[str] | None) -> Area | None:
@@ -165,7 +164,7 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
 
 def _lock_or_create(
     *, head: SubmissionHead, version: FormVersion, xml: bytes, user: User, device_id: str,
-    area: Area | None, declared: dict[str, str],
+    area: Area | None, declared: dict[str, str], complete_on_arrival: bool,
 ) -> tuple[Submission, bool]:
     sha = hashlib.sha256(xml).hexdigest()
     existing = Submission.objects.select_for_update().filter(
@@ -181,7 +180,12 @@ def _lock_or_create(
                     instance_id=head.instance_id,
                     xml=xml,
                     xml_sha256=sha,
-                    status=Submission.Status.RECEIVING,
+                    status=(
+                        Submission.Status.COMPLETE
+                        if complete_on_arrival
+                        else Submission.Status.RECEIVING
+                    ),
+                    completed_at=timezone.now() if complete_on_arrival else None,
                     expected_attachments=sorted(declared),
                     area=area,
                     submitted_by=user,
@@ -223,21 +227,16 @@ def _store_file(submission: Submission, incoming: IncomingFile, saved: list[str]
         f"submissions/{submission.questionnaire_id}/{folder}/{incoming.name}", incoming.content
     )
     saved.append(name)
-    try:
-        with transaction.atomic():
-            Attachment.objects.create(
-                submission=submission,
-                filename=incoming.name,
-                file=name,
-                content_type=content_type,
-                size=len(incoming.content),
-                sha256=hashlib.sha256(incoming.content).hexdigest(),
-            )
-    except IntegrityError:
-        # A racing request stored it first; this copy belongs to no row.
-        saved.remove(name)
-        default_storage.delete(name)
-        return False
+    # No savepoint needed: the submission row is locked (created or selected for update)
+    # by this transaction, so no other request adds attachments to it meanwhile.
+    Attachment.objects.create(
+        submission=submission,
+        filename=incoming.name,
+        file=name,
+        content_type=content_type,
+        size=len(incoming.content),
+        sha256=hashlib.sha256(incoming.content).hexdigest(),
+    )
     return True
 
 
@@ -268,8 +267,7 @@ def ingest_submission(
     when the submission must be refused.
     """
     head = read_submission_head(xml)
-    version = _published_version(head)
-    _check_may_submit(user, version.questionnaire)
+    version = _version_to_submit(user, head)
     paths = set(version.binary_fields) | ({version.area_field} if version.area_field else set())
     found = values_at(head.root, paths)
     area = _area_of(user, found.get(version.area_field)) if version.area_field else None
@@ -298,11 +296,13 @@ def _record(
     area: Area | None, declared: dict[str, str], wanted: list[IncomingFile],
     is_incomplete: bool, saved: list[str],
 ) -> IngestResult:
+    # The usual case, a new submission with all its files in one POST, is written once.
+    complete_on_arrival = not head.deprecated_id and set(declared) <= {f.name for f in wanted}
     submission, created = _lock_or_create(
         head=head, version=version, xml=xml, user=user, device_id=device_id, area=area,
-        declared=declared,
+        declared=declared, complete_on_arrival=complete_on_arrival,
     )
-    have = set(submission.attachments.values_list("filename", flat=True))
+    have = set() if created else set(submission.attachments.values_list("filename", flat=True))
     stored = tuple(
         incoming.name
         for incoming in wanted
@@ -314,10 +314,13 @@ def _record(
     missing = set(declared) - have
     if missing and not is_incomplete:
         raise AttachmentMissing(names=", ".join(sorted(missing)))
+    became_complete = created and complete_on_arrival
     if not missing and submission.status != Submission.Status.COMPLETE:
         submission.status = Submission.Status.COMPLETE
         submission.completed_at = timezone.now()
         submission.save(update_fields=["status", "completed_at"])
+        became_complete = True
+    if became_complete:
         process_submission.delay_on_commit(submission.pk)
         logger.info("submission complete submission_id=%s", submission.pk)
     if created:
