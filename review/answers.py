@@ -64,3 +64,9 @@ def derive_answers(*, submission_id: int) -> Submission:
     submission.save(update_fields=["answers", "processed_at", "processing_error"])
     logger.info("answers derived submission_id=%s", submission.pk)
     return submission
+
+
+def record_processing_failure(*, submission_id: int, error: str) -> None:
+    """Note on the submission that its answers could not be derived (after every retry)."""
+    Submission.objects.filter(pk=submission_id).update(processing_error=error[:2000])
+    logger.warning("answers could not be derived submission_id=%s", submission_id)

@@ -1,22 +1,41 @@
 """Celery entry points of the review app; each calls one service."""
 
 import logging
+from typing import Any
 
 from celery import shared_task
-from django.db import OperationalError
+from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError
 
-from review.answers import derive_answers
+from review.answers import derive_answers, record_processing_failure
 
 logger = logging.getLogger(__name__)
 
 
+class _RecordsFailure(DjangoTask):  # type: ignore[misc]
+    def on_failure(
+        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any
+    ) -> None:
+        submission_id = kwargs.get("submission_id", args[0] if args else None)
+        if submission_id is not None:
+            record_processing_failure(submission_id=int(submission_id), error=f"{type(exc).__name__}: {exc}")
+
+
 @shared_task(
-    bind=True,
-    autoretry_for=(OperationalError,),
+    base=_RecordsFailure,
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=5,
     acks_late=True,
 )
-def process_submission(self: object, submission_id: int) -> None:
-    """Derive the structured answers of a complete submission (idempotent)."""
-    derive_answers(submission_id=submission_id)
+def process_submission(submission_id: int) -> None:
+    """Derive the structured answers of a complete submission (idempotent, retried on
+    transient database errors; a failure for good is recorded on the submission)."""
+    try:
+        derive_answers(submission_id=submission_id)
+    except (OperationalError, InterfaceError):
+        raise  # transient: retried; recorded by on_failure once retries run out
+    except Exception as exc:
+        # A submission whose XML cannot be read will not read better on a retry.
+        record_processing_failure(submission_id=submission_id, error=f"{type(exc).__name__}: {exc}")
+        raise

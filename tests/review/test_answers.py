@@ -1,0 +1,24 @@
+"""Structured answers are derived from the raw XML, again and again the same."""
+
+import pytest
+
+from review.answers import derive_answers
+from review.models import Submission
+from review.tasks import process_submission
+from tests.review.test_submission_pages import submission  # noqa: F401 (fixture)
+
+
+def test_deriving_twice_gives_the_same_answers(submission):  # noqa: F811
+    first = derive_answers(submission_id=submission.pk).answers
+    second = derive_answers(submission_id=submission.pk).answers
+    assert first == second
+    assert first["village"] == "35.07.13.2011"
+    assert first["members"] == [{"name": "Siti"}]
+    assert bytes(Submission.objects.get(pk=submission.pk).xml).startswith(b"<?xml")
+
+
+def test_a_task_that_fails_for_good_records_it(submission):  # noqa: F811
+    Submission.objects.filter(pk=submission.pk).update(xml=b"<broken")
+    with pytest.raises(Exception):  # noqa: B017,PT011 (any parse error)
+        process_submission.apply(args=[submission.pk], throw=True)
+    assert "ParseError" in Submission.objects.get(pk=submission.pk).processing_error
