@@ -296,6 +296,10 @@ def _record(
     area: Area | None, declared: dict[str, str], wanted: list[IncomingFile],
     is_incomplete: bool, saved: list[str],
 ) -> IngestResult:
+    # Once committed, the files belong to rows and must never be removed as orphans, even
+    # if something after the commit (an on-commit callback) raises. Registered first, so
+    # it runs before any other on-commit callback.
+    transaction.on_commit(saved.clear)
     # The usual case, a new submission with all its files in one POST, is written once.
     complete_on_arrival = not head.deprecated_id and set(declared) <= {f.name for f in wanted}
     submission, created = _lock_or_create(

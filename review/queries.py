@@ -1,6 +1,9 @@
 """Which submissions a person may see: one queryset, used by every list and detail view."""
 
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from registry.access import Action, scope_for
 from registry.models import User
@@ -17,4 +20,15 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
     condition = Q() if scope.everywhere else (located | unlocated)
     return Submission.objects.filter(condition).select_related(
         "questionnaire", "form_version", "area", "submitted_by"
+    )
+
+
+def submissions_awaiting_answers(older_than_seconds: int = 60) -> QuerySet[Submission]:
+    """Complete submissions whose answers were never derived (a worker died, a task was lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return Submission.objects.filter(
+        status=Submission.Status.COMPLETE,
+        processed_at__isnull=True,
+        processing_error="",
+        completed_at__lt=cutoff,
     )

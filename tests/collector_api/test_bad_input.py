@@ -165,3 +165,20 @@ def test_messages_follow_accept_language(phone):
     english = _post(phone, b"broken", headers={"accept-language": "en"})
     assert english["Content-Language"] == "en"
     assert b"not a readable form instance" in english.content
+
+
+def test_a_failure_after_the_commit_never_removes_stored_files(openrosa_setup, settings):
+    from collector_api.ingest import IncomingFile, ingest_submission
+    from forms.models import FormVersion
+
+    # The derivation task runs in process after the commit; make it fail loudly.
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
+    FormVersion.objects.update(xform_xml="<not-a-form")
+    with pytest.raises(Exception):  # noqa: B017,PT011 (the task's own error)
+        ingest_submission(
+            user=openrosa_setup["agent"], xml=_xml(), files=[IncomingFile("house.jpg", jpeg())],
+            device_id="x", is_incomplete=False,
+        )
+    attachment = Attachment.objects.get()
+    assert attachment.file.storage.exists(attachment.file.name)
+    assert attachment.file.read() == jpeg()
