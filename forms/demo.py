@@ -66,11 +66,15 @@ def _ensure_user(username: str, full_name: str, is_superuser: bool) -> tuple[Use
     return user, True
 
 
-@transaction.atomic
 def seed_demo() -> DemoResult:
-    """Install the demo; idempotent. Raises DemoRefused in production."""
+    """Install the demo; idempotent. Raises DemoRefused in production (before any query)."""
     if settings.IS_PRODUCTION:
         raise DemoRefused()
+    with transaction.atomic():
+        return _seed()
+
+
+def _seed() -> DemoResult:
     result = DemoResult()
     if not Area.objects.filter(code=MALANG).exists():
         load_areas(scope=MALANG)
