@@ -162,6 +162,7 @@ def test_basic_is_offered_and_accepted_over_https_only(openrosa_setup, client):
 def test_messages_follow_accept_language(phone):
     response = _post(phone, b"broken", headers={"accept-language": "id"})
     assert response["Content-Language"] == "id"
+    assert "bukan isian formulir yang dapat dibaca" in response.content.decode()
     english = _post(phone, b"broken", headers={"accept-language": "en"})
     assert english["Content-Language"] == "en"
     assert b"not a readable form instance" in english.content

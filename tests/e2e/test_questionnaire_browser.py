@@ -76,8 +76,9 @@ def test_district_staff_see_a_broken_form_with_its_row_then_publish_a_good_one(
 
 def test_switching_the_language_to_english(page, live_server, district_with_form, screenshot):
     _log_in(page, live_server, "district")
-    page.select_option("#language-form select", "en")
-    page.wait_for_load_state()
+    assert page.locator("text=Kuesioner yang Anda kelola").is_visible()  # Indonesian by default
+    with page.expect_navigation():
+        page.select_option("#language-form select", "en")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("text=Questionnaires you manage").is_visible()
     screenshot("home-district-en")
