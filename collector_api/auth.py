@@ -101,7 +101,9 @@ def _digest_user(request: HttpRequest, header: str) -> User:
     ha2 = _md5(f"{request.method}:{uri}")
     qop = params.get("qop")
     if qop == "auth":
-        expected = _md5(f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}")
+        expected = _md5(
+            f"{ha1}:{nonce}:{params.get('nc', '')}:{params.get('cnonce', '')}:auth:{ha2}"
+        )
     elif qop is None:
         expected = _md5(f"{ha1}:{nonce}:{ha2}")
     else:

@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 
 class UnknownForm(CollectorError):
     code = "unknown_form"
-    message = _("The server does not know the form “%(form_id)s” version “%(version)s”. Get the latest forms.")
+    message = _(
+        "The server does not know the form “%(form_id)s” version “%(version)s”. Get the latest forms."
+    )
     http_status = 404
 
 
@@ -163,13 +165,22 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
 
 
 def _lock_or_create(
-    *, head: SubmissionHead, version: FormVersion, xml: bytes, user: User, device_id: str,
-    area: Area | None, declared: dict[str, str], complete_on_arrival: bool,
+    *,
+    head: SubmissionHead,
+    version: FormVersion,
+    xml: bytes,
+    user: User,
+    device_id: str,
+    area: Area | None,
+    declared: dict[str, str],
+    complete_on_arrival: bool,
 ) -> tuple[Submission, bool]:
     sha = hashlib.sha256(xml).hexdigest()
-    existing = Submission.objects.select_for_update().filter(
-        questionnaire=version.questionnaire, instance_id=head.instance_id
-    ).first()
+    existing = (
+        Submission.objects.select_for_update()
+        .filter(questionnaire=version.questionnaire, instance_id=head.instance_id)
+        .first()
+    )
     if existing is None:
         target = _edit_target(head, version) if head.deprecated_id else None
         try:
@@ -245,7 +256,9 @@ def _carry_over_from_edited(submission: Submission, missing: set[str]) -> set[st
     if submission.supersedes_id is None or not missing:
         return set()
     carried = set()
-    for earlier in Attachment.objects.filter(submission_id=submission.supersedes_id, filename__in=missing):
+    for earlier in Attachment.objects.filter(
+        submission_id=submission.supersedes_id, filename__in=missing
+    ):
         Attachment.objects.create(
             submission=submission,
             filename=earlier.filename,
@@ -281,8 +294,16 @@ def ingest_submission(
     saved: list[str] = []
     try:
         result = _record(
-            head=head, version=version, xml=xml, user=user, device_id=device_id, area=area,
-            declared=declared, wanted=wanted, is_incomplete=is_incomplete, saved=saved,
+            head=head,
+            version=version,
+            xml=xml,
+            user=user,
+            device_id=device_id,
+            area=area,
+            declared=declared,
+            wanted=wanted,
+            is_incomplete=is_incomplete,
+            saved=saved,
         )
     except BaseException:
         _forget_files(saved)
@@ -292,9 +313,17 @@ def ingest_submission(
 
 @transaction.atomic
 def _record(
-    *, head: SubmissionHead, version: FormVersion, xml: bytes, user: User, device_id: str,
-    area: Area | None, declared: dict[str, str], wanted: list[IncomingFile],
-    is_incomplete: bool, saved: list[str],
+    *,
+    head: SubmissionHead,
+    version: FormVersion,
+    xml: bytes,
+    user: User,
+    device_id: str,
+    area: Area | None,
+    declared: dict[str, str],
+    wanted: list[IncomingFile],
+    is_incomplete: bool,
+    saved: list[str],
 ) -> IngestResult:
     # Once committed, the files belong to rows and must never be removed as orphans, even
     # if something after the commit (an on-commit callback) raises. Registered first, so
@@ -303,8 +332,14 @@ def _record(
     # The usual case, a new submission with all its files in one POST, is written once.
     complete_on_arrival = not head.deprecated_id and set(declared) <= {f.name for f in wanted}
     submission, created = _lock_or_create(
-        head=head, version=version, xml=xml, user=user, device_id=device_id, area=area,
-        declared=declared, complete_on_arrival=complete_on_arrival,
+        head=head,
+        version=version,
+        xml=xml,
+        user=user,
+        device_id=device_id,
+        area=area,
+        declared=declared,
+        complete_on_arrival=complete_on_arrival,
     )
     have = set() if created else set(submission.attachments.values_list("filename", flat=True))
     stored = tuple(
@@ -330,7 +365,9 @@ def _record(
     if created:
         logger.info(
             "submission received submission_id=%s form=%s version=%s",
-            submission.pk, head.form_id, head.version,
+            submission.pk,
+            head.form_id,
+            head.version,
         )
     return IngestResult(submission=submission, created=created, stored=stored)
 

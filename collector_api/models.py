@@ -46,7 +46,9 @@ class DeviceToken(models.Model):
 class Device(models.Model):
     """A phone that has talked to the server (Collect's ``deviceID``) for a user."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
     device_id = models.CharField(max_length=255)
     first_seen_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField()
@@ -54,7 +56,9 @@ class Device(models.Model):
     class Meta:
         ordering = ["-last_seen_at"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "device_id"], name="device_user_device_id_unique")
+            models.UniqueConstraint(
+                fields=["user", "device_id"], name="device_user_device_id_unique"
+            )
         ]
 
     def __str__(self) -> str:

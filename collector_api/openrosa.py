@@ -39,7 +39,9 @@ def openrosa_headers(response: HttpResponse) -> HttpResponse:
 
 def xml_response(body: str, status: int = 200) -> HttpResponse:
     response = HttpResponse(
-        '<?xml version="1.0" encoding="UTF-8"?>\n' + body, status=status, content_type=XML_CONTENT_TYPE
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + body,
+        status=status,
+        content_type=XML_CONTENT_TYPE,
     )
     return openrosa_headers(response)
 
@@ -54,7 +56,11 @@ def form_list_response(entries: Iterable[FormListEntry]) -> HttpResponse:
             f"<version>{escape(entry.version)}</version>"
             f"<hash>md5:{entry.md5}</hash>"
             f"<downloadUrl>{escape(entry.download_url)}</downloadUrl>"
-            + (f"<manifestUrl>{escape(entry.manifest_url)}</manifestUrl>" if entry.manifest_url else "")
+            + (
+                f"<manifestUrl>{escape(entry.manifest_url)}</manifestUrl>"
+                if entry.manifest_url
+                else ""
+            )
             + "</xform>"
         )
     parts.append("</xforms>")

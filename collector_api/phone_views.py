@@ -55,7 +55,9 @@ def phone_setup(request: HttpRequest, username: str | None = None) -> HttpRespon
         "agent": agent,
         "server_url": server_url,
         "password_qr": _qr_svg(
-            collect_settings_qr_payload(server_url=server_url, username=agent.username, project=project)
+            collect_settings_qr_payload(
+                server_url=server_url, username=agent.username, project=project
+            )
         ),
         "links": DeviceToken.objects.filter(user=agent),
     }

@@ -42,7 +42,9 @@ def revoke_access_link(*, device_token: DeviceToken, revoked_by: User) -> Device
     if device_token.revoked_at is None:
         device_token.revoked_at = timezone.now()
         device_token.save(update_fields=["revoked_at"])
-        logger.info("access link revoked device_token_id=%s by user_id=%s", device_token.pk, revoked_by.pk)
+        logger.info(
+            "access link revoked device_token_id=%s by user_id=%s", device_token.pk, revoked_by.pk
+        )
     return device_token
 
 
@@ -65,7 +67,9 @@ def agents_managed_by(user: User) -> QuerySet[User]:
     """Field agents with a village inside the areas where ``user`` manages phones."""
     scope = scope_for(user, Action.MANAGE_PHONES)
     assignments = RoleAssignment.objects.filter(scope.q("area__code"), role="field_agent")
-    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by("username")
+    return User.objects.filter(pk__in=assignments.values("user_id"), is_active=True).order_by(
+        "username"
+    )
 
 
 def may_manage_phone_of(manager: User, agent: User) -> bool:

@@ -9,7 +9,11 @@ openrosa = [
     path("submission", views.submission, name="submission"),
     path("forms/<slug:form_id>/<str:version>/form.xml", views.form_xml, name="form_xml"),
     path("forms/<slug:form_id>/<str:version>/manifest", views.manifest, name="manifest"),
-    path("forms/<slug:form_id>/<str:version>/media/<str:filename>", views.media_file, name="media_file"),
+    path(
+        "forms/<slug:form_id>/<str:version>/media/<str:filename>",
+        views.media_file,
+        name="media_file",
+    ),
 ]
 
 urlpatterns = [

@@ -46,9 +46,7 @@ def _refusal(request: HttpRequest, error: CollectorError) -> HttpResponse:
     response = message_response(error.detail, status=getattr(error, "http_status", 400))
     if isinstance(error, Unauthenticated):
         # Several challenges go in one header, comma-separated (RFC 9110 §11.6.1).
-        response["WWW-Authenticate"] = ", ".join(
-            challenge_headers(request, stale=error.stale)
-        )
+        response["WWW-Authenticate"] = ", ".join(challenge_headers(request, stale=error.stale))
     return response
 
 
@@ -56,7 +54,9 @@ def openrosa_view(view: View) -> View:
     """Authenticate (access link or Digest/Basic), record the device, map refusals."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, token: str | None = None, **kwargs: Any) -> HttpResponse:
+    def wrapper(
+        request: HttpRequest, *args: Any, token: str | None = None, **kwargs: Any
+    ) -> HttpResponse:
         try:
             if token is not None:
                 user, _device_token = authenticate_token(token)
@@ -95,9 +95,13 @@ def form_list(request: HttpRequest, user: User) -> HttpResponse:
                 name=version.title,
                 version=version.version,
                 md5=version.xform_md5,
-                download_url=_url(request, "form_xml", form_id=questionnaire.form_id, version=version.version),
+                download_url=_url(
+                    request, "form_xml", form_id=questionnaire.form_id, version=version.version
+                ),
                 manifest_url=(
-                    _url(request, "manifest", form_id=questionnaire.form_id, version=version.version)
+                    _url(
+                        request, "manifest", form_id=questionnaire.form_id, version=version.version
+                    )
                     if has_media
                     else None
                 ),
@@ -125,7 +129,9 @@ def _version_for_collector(user: User, form_id: str, version: str) -> FormVersio
 @openrosa_view
 def form_xml(request: HttpRequest, user: User, form_id: str, version: str) -> HttpResponse:
     form_version = _version_for_collector(user, form_id, version)
-    response = HttpResponse(form_version.xform_xml.encode("utf-8"), content_type="text/xml; charset=utf-8")
+    response = HttpResponse(
+        form_version.xform_xml.encode("utf-8"), content_type="text/xml; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{form_id}.xml"'
     return openrosa_headers(response)
 
@@ -137,7 +143,9 @@ def manifest(request: HttpRequest, user: User, form_id: str, version: str) -> Ht
         ManifestEntry(
             filename=media.filename,
             md5=media.md5,
-            download_url=_url(request, "media_file", form_id=form_id, version=version, filename=media.filename),
+            download_url=_url(
+                request, "media_file", form_id=form_id, version=version, filename=media.filename
+            ),
         )
         for media in form_version.media.all()
     ]
@@ -147,14 +155,18 @@ def manifest(request: HttpRequest, user: User, form_id: str, version: str) -> Ht
             ManifestEntry(
                 filename=name,
                 md5=generated.md5,
-                download_url=_url(request, "media_file", form_id=form_id, version=version, filename=name),
+                download_url=_url(
+                    request, "media_file", form_id=form_id, version=version, filename=name
+                ),
             )
         )
     return manifest_response(entries)
 
 
 @openrosa_view
-def media_file(request: HttpRequest, user: User, form_id: str, version: str, filename: str) -> HttpResponse:
+def media_file(
+    request: HttpRequest, user: User, form_id: str, version: str, filename: str
+) -> HttpResponse:
     form_version = _version_for_collector(user, form_id, version)
     if filename in GENERATED_MEDIA and filename in form_version.required_media:
         generated = build_areas_csv(form_version.questionnaire)
@@ -210,4 +222,3 @@ def submission(request: HttpRequest, user: User) -> HttpResponse:
     else:
         text = _("Part of the form received; send the rest.")
     return message_response(text, status=201, nature="submit_success")
-

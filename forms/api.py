@@ -73,7 +73,9 @@ class QuestionnaireListApi(APIView):
         version = create_questionnaire(
             workbook=upload.read(), filename=upload.name, owner_area=owner, user=user
         )
-        questionnaire = _with_versions(Questionnaire.objects.filter(pk=version.questionnaire_id)).get()
+        questionnaire = _with_versions(
+            Questionnaire.objects.filter(pk=version.questionnaire_id)
+        ).get()
         return Response(QuestionnaireSerializer(questionnaire).data, status=status.HTTP_201_CREATED)
 
 
@@ -163,4 +165,3 @@ class DeploymentApi(APIView):
         check_areas_manageable(user, areas)
         deployments = set_deployment(questionnaire=questionnaire, areas=areas, user=user)
         return Response({"form_id": form_id, "areas": [d.area_id for d in deployments]})
-

@@ -46,8 +46,10 @@ def build_areas_csv(questionnaire: Questionnaire) -> GeneratedMedia:
         condition = Q(code__in={a for root in roots for a in _ancestor_codes(root)})
         for root in roots:
             condition |= Q(code=root) | Q(code__startswith=root + ".")
-        rows = Area.objects.filter(condition).order_by("code").values_list(
-            "code", "name", "level", "parent_id"
+        rows = (
+            Area.objects.filter(condition)
+            .order_by("code")
+            .values_list("code", "name", "level", "parent_id")
         )
         for code, name, level, parent in rows:
             writer.writerow([code, name, level, parent or ""])

@@ -103,6 +103,7 @@ def _seed() -> DemoResult:
         result.questionnaires_created.append(form_id)
     logger.info(
         "demo seeded users=%s questionnaires=%s",
-        len(result.users_created), len(result.questionnaires_created),
+        len(result.users_created),
+        len(result.questionnaires_created),
     )
     return result

@@ -43,13 +43,17 @@ def check_media_file(filename: str, content: bytes) -> str:
         try:
             json.loads(content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise MediaInvalid(filename=filename, reason=gettext("it is not valid GeoJSON.")) from None
+            raise MediaInvalid(
+                filename=filename, reason=gettext("it is not valid GeoJSON.")
+            ) from None
     elif content_type.startswith("image/"):
         try:
             with Image.open(io.BytesIO(content)) as image:
                 image.verify()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise MediaInvalid(filename=filename, reason=gettext("the image cannot be read.")) from None
+            raise MediaInvalid(
+                filename=filename, reason=gettext("the image cannot be read.")
+            ) from None
     return content_type
 
 
@@ -61,6 +65,8 @@ def _check_csv(filename: str, content: bytes) -> None:
     try:
         header = next(csv.reader(io.StringIO(text)), [])
     except csv.Error:
-        raise MediaInvalid(filename=filename, reason=gettext("it is not a readable CSV file.")) from None
+        raise MediaInvalid(
+            filename=filename, reason=gettext("it is not a readable CSV file.")
+        ) from None
     if not header or not any(cell.strip() for cell in header):
         raise MediaInvalid(filename=filename, reason=gettext("the CSV has no header row."))

@@ -57,7 +57,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _sheet(workbook: Workbook, title: str, rows: list[dict[str, Any]], first: tuple[str, ...] = ()) -> None:
+def _sheet(
+    workbook: Workbook, title: str, rows: list[dict[str, Any]], first: tuple[str, ...] = ()
+) -> None:
     sheet = workbook.create_sheet(title)
     columns = _columns(rows, first)
     sheet.append(columns)

@@ -17,8 +17,18 @@ class FormVersionSerializer(serializers.ModelSerializer[FormVersion]):
     class Meta:
         model = FormVersion
         fields = [
-            "version", "status", "title", "xform_md5", "languages", "warnings",
-            "required_media", "media", "created_by", "created_at", "published_by", "published_at",
+            "version",
+            "status",
+            "title",
+            "xform_md5",
+            "languages",
+            "warnings",
+            "required_media",
+            "media",
+            "created_by",
+            "created_at",
+            "published_by",
+            "published_at",
         ]
 
 
@@ -29,7 +39,15 @@ class QuestionnaireSerializer(serializers.ModelSerializer[Questionnaire]):
 
     class Meta:
         model = Questionnaire
-        fields = ["form_id", "title", "status", "owner_area", "deployed_areas", "versions", "created_at"]
+        fields = [
+            "form_id",
+            "title",
+            "status",
+            "owner_area",
+            "deployed_areas",
+            "versions",
+            "created_at",
+        ]
 
     def get_deployed_areas(self, obj: Questionnaire) -> list[str]:
         return [d.area_id for d in obj.deployments.all()]

@@ -138,15 +138,15 @@ def upload_form_version(
     _check_version_rules(questionnaire, compiled)
     old_draft = questionnaire.versions.filter(status=FormVersion.Status.DRAFT).first()
     # Media attached to the earlier draft carry over: people upload them once.
-    carried = [(m.filename, m.file.open("rb").read()) for m in old_draft.media.all()] if old_draft else []
+    carried = (
+        [(m.filename, m.file.open("rb").read()) for m in old_draft.media.all()] if old_draft else []
+    )
     if old_draft is not None:
         _delete_draft(old_draft)
     version = _new_version(questionnaire, compiled, workbook, filename, user)
     for media_name, content in carried:
         _store_media(version=version, filename=media_name, content=content, user=user)
-    logger.info(
-        "draft uploaded form_id=%s version=%s", questionnaire.form_id, compiled.version
-    )
+    logger.info("draft uploaded form_id=%s version=%s", questionnaire.form_id, compiled.version)
     return version
 
 
@@ -233,7 +233,9 @@ def publish_form_version(*, version: FormVersion, user: User) -> FormVersion:
     if questionnaire.title != version.title:
         questionnaire.title = version.title
         questionnaire.save(update_fields=["title"])
-    logger.info("form version published form_id=%s version=%s", questionnaire.form_id, version.version)
+    logger.info(
+        "form version published form_id=%s version=%s", questionnaire.form_id, version.version
+    )
     return version
 
 
@@ -254,7 +256,9 @@ def archive_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questi
         questionnaire.status = Questionnaire.Status.ARCHIVED
         questionnaire.archived_at = timezone.now()
         questionnaire.save(update_fields=["status", "archived_at"])
-        logger.info("questionnaire archived form_id=%s by user_id=%s", questionnaire.form_id, user.pk)
+        logger.info(
+            "questionnaire archived form_id=%s by user_id=%s", questionnaire.form_id, user.pk
+        )
     return questionnaire
 
 
@@ -266,7 +270,9 @@ def restore_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questi
         questionnaire.status = Questionnaire.Status.ACTIVE
         questionnaire.archived_at = None
         questionnaire.save(update_fields=["status", "archived_at"])
-        logger.info("questionnaire restored form_id=%s by user_id=%s", questionnaire.form_id, user.pk)
+        logger.info(
+            "questionnaire restored form_id=%s by user_id=%s", questionnaire.form_id, user.pk
+        )
     return questionnaire
 
 

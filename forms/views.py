@@ -90,9 +90,21 @@ def questionnaire_create(request: HttpRequest) -> HttpResponseBase:
         except FormsError as exc:
             error = exc
         else:
-            messages.success(request, _("Draft version %(version)s uploaded. Check it, then publish it.") % {"version": version.version})
+            messages.success(
+                request,
+                _("Draft version %(version)s uploaded. Check it, then publish it.")
+                % {"version": version.version},
+            )
             return redirect("forms:detail", form_id=version.questionnaire.form_id)
-    rows = [{"questionnaire": q, "latest": latest_published(q), "draft": None, "deployed": q.deployments.count()} for q in questionnaires_managed_by(user)]
+    rows = [
+        {
+            "questionnaire": q,
+            "latest": latest_published(q),
+            "draft": None,
+            "deployed": q.deployments.count(),
+        }
+        for q in questionnaires_managed_by(user)
+    ]
     return render(
         request,
         "forms/questionnaire_list.html",
@@ -103,7 +115,9 @@ def questionnaire_create(request: HttpRequest) -> HttpResponseBase:
 
 def _detail_context(user: User, questionnaire: Questionnaire) -> dict[str, object]:
     versions = list(
-        questionnaire.versions.select_related("created_by", "published_by").prefetch_related("media")
+        questionnaire.versions.select_related("created_by", "published_by").prefetch_related(
+            "media"
+        )
     )
     draft = next((v for v in versions if not v.is_published), None)
     return {
@@ -141,7 +155,9 @@ def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
     questionnaire = get_questionnaire_for_manager(user, form_id)
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _detail_with_error(request, user, questionnaire, FormsError(_("Choose a workbook to upload.")))
+        return _detail_with_error(
+            request, user, questionnaire, FormsError(_("Choose a workbook to upload."))
+        )
     upload = form.cleaned_data["workbook"]
     try:
         version = upload_form_version(
@@ -149,7 +165,11 @@ def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
         )
     except FormsError as exc:
         return _detail_with_error(request, user, questionnaire, exc)
-    messages.success(request, _("Draft version %(version)s uploaded. Check it, then publish it.") % {"version": version.version})
+    messages.success(
+        request,
+        _("Draft version %(version)s uploaded. Check it, then publish it.")
+        % {"version": version.version},
+    )
     return redirect("forms:detail", form_id=form_id)
 
 
@@ -159,10 +179,14 @@ def media_upload(request: HttpRequest, form_id: str, version: str) -> HttpRespon
     form_version = get_version_for_manager(user, form_id, version)
     form = MediaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _detail_with_error(request, user, form_version.questionnaire, FormsError(_("Choose a file to attach.")))
+        return _detail_with_error(
+            request, user, form_version.questionnaire, FormsError(_("Choose a file to attach."))
+        )
     upload = form.cleaned_data["file"]
     try:
-        attach_form_media(version=form_version, filename=upload.name, content=upload.read(), user=user)
+        attach_form_media(
+            version=form_version, filename=upload.name, content=upload.read(), user=user
+        )
     except FormsError as exc:
         return _detail_with_error(request, user, form_version.questionnaire, exc)
     messages.success(request, _("“%(name)s” attached.") % {"name": upload.name})
@@ -212,7 +236,9 @@ def questionnaire_deploy(request: HttpRequest, form_id: str) -> HttpResponseBase
     questionnaire = get_questionnaire_for_manager(user, form_id)
     form = DeploymentForm(request.POST, choices=_deployable_areas(questionnaire))
     if not form.is_valid():
-        return _detail_with_error(request, user, questionnaire, FormsError(_("Choose areas from the list.")))
+        return _detail_with_error(
+            request, user, questionnaire, FormsError(_("Choose areas from the list."))
+        )
     areas = list(form.cleaned_data["areas"])
     try:
         check_areas_manageable(user, areas)
@@ -246,4 +272,6 @@ def version_xlsx(request: HttpRequest, form_id: str, version: str) -> HttpRespon
 def version_xform(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
     user = _manager(request)
     form_version: FormVersion = get_version_for_manager(user, form_id, version)
-    return _attachment(form_version.xform_xml.encode("utf-8"), "text/xml", f"{form_id}-{version}.xml")
+    return _attachment(
+        form_version.xform_xml.encode("utf-8"), "text/xml", f"{form_id}-{version}.xml"
+    )

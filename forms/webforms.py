@@ -39,7 +39,9 @@ class DeploymentForm(django_forms.Form):
         widget=django_forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, choices: "django_forms.models.QuerySet[Area]", **kwargs: object) -> None:  # type: ignore[name-defined]
+    def __init__(
+        self, *args: object, choices: "django_forms.models.QuerySet[Area]", **kwargs: object
+    ) -> None:  # type: ignore[name-defined]
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["areas"]
         assert isinstance(field, django_forms.ModelMultipleChoiceField)

@@ -102,7 +102,9 @@ def _validate_problems(error: ODKValidateError, workbook_bytes: bytes) -> list[P
         node = _NODE_RE.search(line)
         name = node.group(1).rsplit("/", 1)[-1] if node else None
         problems.append(
-            Problem(message=line, sheet="survey" if name in rows else None, row=rows.get(name or ""))
+            Problem(
+                message=line, sheet="survey" if name in rows else None, row=rows.get(name or "")
+            )
         )
     return problems or [Problem(message=str(error))]
 
@@ -157,10 +159,7 @@ def _describe_xform(xml: str) -> _XFormFacts:
     root = ElementTree.fromstring(xml.encode("utf-8"))
     title_el = root.find(f"{{{_HTML_NS}}}head/{{{_HTML_NS}}}title")
     title = title_el.text if title_el is not None and title_el.text else ""
-    languages = tuple(
-        el.get("lang", "")
-        for el in root.iter(f"{{{_XFORMS_NS}}}translation")
-    )
+    languages = tuple(el.get("lang", "") for el in root.iter(f"{{{_XFORMS_NS}}}translation"))
     media = tuple(sorted(set(_MEDIA_RE.findall(xml))))
     binds = [bind.attrib for bind in root.iter(f"{{{_XFORMS_NS}}}bind")]
     mediatypes = {

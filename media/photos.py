@@ -4,7 +4,13 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
-_FORMAT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif", "HEIF": "image/heif"}
+_FORMAT_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "GIF": "image/gif",
+    "HEIF": "image/heif",
+}
 
 
 def image_content_type(content: bytes) -> str | None:

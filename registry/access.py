@@ -102,9 +102,7 @@ _EVERYWHERE = Scope(everywhere=True, roots=())
 def _assignments(user: User) -> list[tuple[str, str | None]]:
     cached: list[tuple[str, str | None]] | None = getattr(user, "_srs_role_cache", None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user=user).values_list("role", "area_id")
-        )
+        cached = list(RoleAssignment.objects.filter(user=user).values_list("role", "area_id"))
         user._srs_role_cache = cached  # type: ignore[attr-defined]
     return cached
 

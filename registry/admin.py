@@ -13,7 +13,10 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class SrsUserAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("SRS", {"fields": ("phone_number", "preferred_language")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("SRS", {"fields": ("phone_number", "preferred_language")}),
+    )
     list_display = ("username", "first_name", "last_name", "is_active", "is_superuser")
 
 

@@ -125,6 +125,9 @@ def load_areas(*, scope: str | None = None, data_dir: Path = DATA_DIR) -> AreaLo
     result = AreaLoadResult(created=len(to_create), updated=len(to_update), unchanged=unchanged)
     logger.info(
         "areas loaded scope=%s created=%s updated=%s unchanged=%s",
-        scope or "all", result.created, result.updated, result.unchanged,
+        scope or "all",
+        result.created,
+        result.updated,
+        result.unchanged,
     )
     return result

@@ -82,7 +82,10 @@ class User(AbstractUser):
 
     phone_number = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=5, blank=True, choices=[("id", "Bahasa Indonesia"), ("en", "English")]
+        _("preferred language"),
+        max_length=5,
+        blank=True,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
     )
 
     digest_ha1 = models.CharField(max_length=32, blank=True, editable=False)
@@ -120,9 +123,7 @@ class RoleAssignment(models.Model):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "area"], name="role_assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "area"], name="role_assignment_unique"),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=models.Q(area__isnull=True),

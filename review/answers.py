@@ -53,9 +53,7 @@ def answers_from_xml(xml: bytes, repeats: set[str]) -> dict[str, Any]:
 def derive_answers(*, submission_id: int) -> Submission:
     """Parse the submission's XML into ``answers``; idempotent (deriving again gives the same)."""
     submission = (
-        Submission.objects.select_for_update()
-        .select_related("form_version")
-        .get(pk=submission_id)
+        Submission.objects.select_for_update().select_related("form_version").get(pk=submission_id)
     )
     repeats = repeat_paths(submission.form_version.xform_xml)
     submission.answers = answers_from_xml(bytes(submission.xml), repeats)

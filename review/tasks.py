@@ -14,11 +14,18 @@ logger = logging.getLogger(__name__)
 
 class _RecordsFailure(DjangoTask):  # type: ignore[misc]
     def on_failure(
-        self, exc: Exception, task_id: str, args: tuple[Any, ...], kwargs: dict[str, Any], einfo: Any
+        self,
+        exc: Exception,
+        task_id: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        einfo: Any,
     ) -> None:
         submission_id = kwargs.get("submission_id", args[0] if args else None)
         if submission_id is not None:
-            record_processing_failure(submission_id=int(submission_id), error=f"{type(exc).__name__}: {exc}")
+            record_processing_failure(
+                submission_id=int(submission_id), error=f"{type(exc).__name__}: {exc}"
+            )
 
 
 @shared_task(

@@ -26,7 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
     manage = scope_for(user, Action.MANAGE_FORMS)
     if not manage.is_empty:
         managed = list(questionnaires_managed_by(user).prefetch_related("versions"))
-        drafts = [v for q in managed for v in q.versions.all() if v.status == FormVersion.Status.DRAFT]
+        drafts = [
+            v for q in managed for v in q.versions.all() if v.status == FormVersion.Status.DRAFT
+        ]
         context["managed_count"] = len(managed)
         context["drafts"] = drafts
         context["drafts_missing_media"] = sum(1 for d in drafts if missing_media(d))

@@ -37,8 +37,22 @@ def make_user(username: str, role: str, area_codes: Sequence[str | None]) -> Use
 
 
 SIMPLE_SURVEY = [
-    {"type": "text", "name": "hh_head_name", "label::Indonesian (id)": "Nama kepala", "label::English (en)": "Head's name", "required": "yes"},
-    {"type": "integer", "name": "members", "label::Indonesian (id)": "Jumlah anggota", "label::English (en)": "Members", "constraint": ". > 0 and . < 30", "constraint_message::Indonesian (id)": "1 sampai 29", "constraint_message::English (en)": "1 to 29"},
+    {
+        "type": "text",
+        "name": "hh_head_name",
+        "label::Indonesian (id)": "Nama kepala",
+        "label::English (en)": "Head's name",
+        "required": "yes",
+    },
+    {
+        "type": "integer",
+        "name": "members",
+        "label::Indonesian (id)": "Jumlah anggota",
+        "label::English (en)": "Members",
+        "constraint": ". > 0 and . < 30",
+        "constraint_message::Indonesian (id)": "1 sampai 29",
+        "constraint_message::English (en)": "1 to 29",
+    },
 ]
 
 
@@ -53,7 +67,9 @@ def xlsform_bytes(
 ) -> bytes:
     """A real .xlsx XLSForm built in memory."""
     workbook = Workbook()
-    sheets: dict[str, list[dict[str, str]]] = {"survey": survey if survey is not None else SIMPLE_SURVEY}
+    sheets: dict[str, list[dict[str, str]]] = {
+        "survey": survey if survey is not None else SIMPLE_SURVEY
+    }
     if choices:
         sheets["choices"] = choices
     form_settings = {"form_id": form_id, "form_title": title, "default_language": "Indonesian (id)"}

@@ -39,7 +39,9 @@ set_deployment(questionnaire=version.questionnaire, areas=[Area.objects.get(code
 
 
 class LiveStack:
-    def __init__(self, var_dir: Path, port: int, database_url: str | None, redis_url: str | None) -> None:
+    def __init__(
+        self, var_dir: Path, port: int, database_url: str | None, redis_url: str | None
+    ) -> None:
         self.var_dir = var_dir
         self.port = port
         self.database_url = database_url
@@ -53,7 +55,8 @@ class LiveStack:
 
     def env(self) -> dict[str, str]:
         base = {
-            k: v for k, v in os.environ.items()
+            k: v
+            for k, v in os.environ.items()
             if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL", "DJANGO_"))
         }
         base.update(SRS_VAR_DIR=str(self.var_dir), SRS_LOG_LEVEL="ERROR", PYTHONPATH=str(ROOT))
@@ -71,8 +74,12 @@ class LiveStack:
 
     def manage(self, *args: str) -> str:
         result = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env(),
-            capture_output=True, text=True, timeout=600,
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         if result.returncode:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
@@ -88,18 +95,35 @@ class LiveStack:
         if self.database_url:
             name = self.database_url.rsplit("/", 1)[1]
             for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-                subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+                subprocess.run(
+                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True
+                )
             db_number = (self.redis_url or "/0").rsplit("/", 1)[1]
-            subprocess.run(["redis-cli", "-n", db_number, "flushdb"], check=True, capture_output=True)
+            subprocess.run(
+                ["redis-cli", "-n", db_number, "flushdb"], check=True, capture_output=True
+            )
         self.manage("migrate", "-v0")
         self.manage("shell", "-c", SEED)
 
     def start_web(self, workers: int = 2) -> None:
         self.web = subprocess.Popen(
-            [str(BIN / "gunicorn"), "srs.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(workers),
-             "--log-level", "warning", "--timeout", "60"],
-            cwd=ROOT, env=self.env(), start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(BIN / "gunicorn"),
+                "srs.wsgi",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "-w",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--timeout",
+                "60",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -115,8 +139,11 @@ class LiveStack:
             return
         self.worker = subprocess.Popen(
             [str(BIN / "celery"), "-A", "srs", "worker", "-c", "1", "-l", "error"],
-            cwd=ROOT, env=self.env(), start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=self.env(),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     @staticmethod

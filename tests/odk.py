@@ -23,7 +23,10 @@ class OdkResult:
 
 def run_odk_client(*args: str, timeout: int = 120) -> OdkResult:
     completed = subprocess.run(
-        [str(ODK_CLIENT), *args], capture_output=True, text=True, timeout=timeout,
+        [str(ODK_CLIENT), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "en_US.UTF-8", "HOME": "/tmp"},
     )
     return OdkResult(completed.returncode, completed.stdout, completed.stderr)
@@ -44,7 +47,9 @@ class Collector:
         return ["--user", self.username, "--password", self.password or ""]
 
     def run(self, command: str, *args: str) -> OdkResult:
-        return run_odk_client(command, "--server", self.server, *self._auth(), "--lang", self.lang, "--json", *args)
+        return run_odk_client(
+            command, "--server", self.server, *self._auth(), "--lang", self.lang, "--json", *args
+        )
 
     def forms(self) -> OdkResult:
         return self.run("forms")
@@ -62,4 +67,14 @@ class Collector:
 def fill(form_dir: Path, answers: dict[str, Any], out: Path, *extra: str) -> OdkResult:
     answers_file = out.parent / f"{out.name}-answers.json"
     answers_file.write_text(json.dumps(answers))
-    return run_odk_client("fill", "--form", str(form_dir), "--answers", str(answers_file), "--out", str(out), "--json", *extra)
+    return run_odk_client(
+        "fill",
+        "--form",
+        str(form_dir),
+        "--answers",
+        str(answers_file),
+        "--out",
+        str(out),
+        "--json",
+        *extra,
+    )

@@ -12,17 +12,60 @@ from tests.factories import make_user, xlsform_bytes
 from tests.odk import Collector
 
 HOUSEHOLD_SURVEY = [
-    {"type": "select_one_from_file srs_areas.csv", "name": "subdistrict", "label::Indonesian (id)": "Kecamatan",
-     "label::English (en)": "Sub-district", "choice_filter": "level='subdistrict'", "required": "yes"},
-    {"type": "select_one_from_file srs_areas.csv", "name": "village", "label::Indonesian (id)": "Desa",
-     "label::English (en)": "Village", "choice_filter": "level='village' and parent=${subdistrict}", "required": "yes"},
-    {"type": "text", "name": "hh_head_name", "label::Indonesian (id)": "Nama kepala", "label::English (en)": "Head", "required": "yes"},
-    {"type": "geopoint", "name": "location", "label::Indonesian (id)": "Lokasi", "label::English (en)": "Location"},
-    {"type": "begin_repeat", "name": "members", "label::Indonesian (id)": "Anggota", "label::English (en)": "Members"},
-    {"type": "text", "name": "name", "label::Indonesian (id)": "Nama", "label::English (en)": "Name"},
+    {
+        "type": "select_one_from_file srs_areas.csv",
+        "name": "subdistrict",
+        "label::Indonesian (id)": "Kecamatan",
+        "label::English (en)": "Sub-district",
+        "choice_filter": "level='subdistrict'",
+        "required": "yes",
+    },
+    {
+        "type": "select_one_from_file srs_areas.csv",
+        "name": "village",
+        "label::Indonesian (id)": "Desa",
+        "label::English (en)": "Village",
+        "choice_filter": "level='village' and parent=${subdistrict}",
+        "required": "yes",
+    },
+    {
+        "type": "text",
+        "name": "hh_head_name",
+        "label::Indonesian (id)": "Nama kepala",
+        "label::English (en)": "Head",
+        "required": "yes",
+    },
+    {
+        "type": "geopoint",
+        "name": "location",
+        "label::Indonesian (id)": "Lokasi",
+        "label::English (en)": "Location",
+    },
+    {
+        "type": "begin_repeat",
+        "name": "members",
+        "label::Indonesian (id)": "Anggota",
+        "label::English (en)": "Members",
+    },
+    {
+        "type": "text",
+        "name": "name",
+        "label::Indonesian (id)": "Nama",
+        "label::English (en)": "Name",
+    },
     {"type": "end_repeat", "name": "members"},
-    {"type": "image", "name": "house_photo", "label::Indonesian (id)": "Foto rumah", "label::English (en)": "House photo"},
-    {"type": "image", "name": "ktp_photo", "label::Indonesian (id)": "Foto KTP", "label::English (en)": "ID card photo"},
+    {
+        "type": "image",
+        "name": "house_photo",
+        "label::Indonesian (id)": "Foto rumah",
+        "label::English (en)": "House photo",
+    },
+    {
+        "type": "image",
+        "name": "ktp_photo",
+        "label::Indonesian (id)": "Foto KTP",
+        "label::English (en)": "ID card photo",
+    },
 ]
 
 
@@ -44,13 +87,19 @@ def openrosa_setup(transactional_db):
     agent.set_password("rahasia-agen")
     agent.save()
     version = create_questionnaire(
-        workbook=xlsform_bytes(form_id="household", version="1", title="Household", survey=HOUSEHOLD_SURVEY),
+        workbook=xlsform_bytes(
+            form_id="household", version="1", title="Household", survey=HOUSEHOLD_SURVEY
+        ),
         filename="household.xlsx",
         owner_area=Area.objects.get(code="35.07"),
         user=district,
     )
     publish_form_version(version=version, user=district)
-    set_deployment(questionnaire=version.questionnaire, areas=Area.objects.filter(code="35.07.13"), user=district)
+    set_deployment(
+        questionnaire=version.questionnaire,
+        areas=Area.objects.filter(code="35.07.13"),
+        user=district,
+    )
     return {"district": district, "agent": agent, "questionnaire": version.questionnaire}
 
 

@@ -18,11 +18,20 @@ GOOD = {
 
 
 def _load_settings(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))
+    }
     clean.update(env, SRS_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="srs.settings")
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], settings.DEBUG)"
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -37,7 +46,10 @@ def test_production_with_every_setting_starts(tmp_path):
     [
         ({"SRS_DEBUG": "true"}, "SRS_DEBUG must be off"),
         ({"SRS_SECRET_KEY": ""}, "SRS_SECRET_KEY is required"),
-        ({"SRS_SECRET_KEY": "django-insecure-" + "x" * 40}, "SRS_SECRET_KEY must be a random value"),
+        (
+            {"SRS_SECRET_KEY": "django-insecure-" + "x" * 40},
+            "SRS_SECRET_KEY must be a random value",
+        ),
         ({"SRS_ALLOWED_HOSTS": ""}, "SRS_ALLOWED_HOSTS is required"),
         ({"DATABASE_URL": ""}, "DATABASE_URL is required"),
         ({"REDIS_URL": ""}, "REDIS_URL is required"),
@@ -58,10 +70,19 @@ def test_the_embedded_default_needs_no_settings(tmp_path):
 
 
 def test_the_demo_refuses_to_run_in_production(tmp_path):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))
+    }
     clean.update(GOOD, SRS_VAR_DIR=str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode != 0
     assert "cannot be installed in production" in result.stderr

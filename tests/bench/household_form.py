@@ -9,23 +9,65 @@ def household_workbook() -> bytes:
     from tests.factories import xlsform_bytes  # needs Django set up (manage.py shell)
 
     survey = [
-        {"type": "text", "name": "village", "label::Indonesian (id)": "Desa", "label::English (en)": "Village"},
-        {"type": "text", "name": "hh_head_name", "label::Indonesian (id)": "Kepala", "label::English (en)": "Head"},
-        {"type": "geopoint", "name": "location", "label::Indonesian (id)": "Lokasi", "label::English (en)": "GPS"},
+        {
+            "type": "text",
+            "name": "village",
+            "label::Indonesian (id)": "Desa",
+            "label::English (en)": "Village",
+        },
+        {
+            "type": "text",
+            "name": "hh_head_name",
+            "label::Indonesian (id)": "Kepala",
+            "label::English (en)": "Head",
+        },
+        {
+            "type": "geopoint",
+            "name": "location",
+            "label::Indonesian (id)": "Lokasi",
+            "label::English (en)": "GPS",
+        },
     ]
     survey += [
         {"type": kind, "name": name, "label::Indonesian (id)": name, "label::English (en)": name}
         for name, kind in _SIMPLE
     ]
     survey += [
-        {"type": "begin_repeat", "name": "members", "label::Indonesian (id)": "Anggota", "label::English (en)": "Members"},
-        {"type": "text", "name": "name", "label::Indonesian (id)": "Nama", "label::English (en)": "Name"},
-        {"type": "text", "name": "nik", "label::Indonesian (id)": "NIK", "label::English (en)": "NIK"},
-        {"type": "date", "name": "birth_date", "label::Indonesian (id)": "Lahir", "label::English (en)": "Born"},
+        {
+            "type": "begin_repeat",
+            "name": "members",
+            "label::Indonesian (id)": "Anggota",
+            "label::English (en)": "Members",
+        },
+        {
+            "type": "text",
+            "name": "name",
+            "label::Indonesian (id)": "Nama",
+            "label::English (en)": "Name",
+        },
+        {
+            "type": "text",
+            "name": "nik",
+            "label::Indonesian (id)": "NIK",
+            "label::English (en)": "NIK",
+        },
+        {
+            "type": "date",
+            "name": "birth_date",
+            "label::Indonesian (id)": "Lahir",
+            "label::English (en)": "Born",
+        },
         {"type": "end_repeat", "name": "members"},
-        {"type": "image", "name": "house_photo", "label::Indonesian (id)": "Foto", "label::English (en)": "Photo"},
+        {
+            "type": "image",
+            "name": "house_photo",
+            "label::Indonesian (id)": "Foto",
+            "label::English (en)": "Photo",
+        },
     ]
-    return xlsform_bytes(form_id="bench_household", version="1", title="Bench household", survey=survey)
+    return xlsform_bytes(
+        form_id="bench_household", version="1", title="Bench household", survey=survey
+    )
 
 
 def household_instance(instance_id: str, members: int = 4) -> bytes:

@@ -36,7 +36,11 @@ PASSWORD = "bench-password-123"
 
 
 def env() -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))
+    }
     base.update(
         SRS_DEPLOYMENT="production",
         SRS_SECRET_KEY="bench-" + "x" * 60,
@@ -58,8 +62,14 @@ def manage(*args: str) -> str:
 
 
 def setup_database() -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS srs_bench"], check=True)
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE srs_bench"], check=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "DROP DATABASE IF EXISTS srs_bench"],
+        check=True,
+    )
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", "CREATE DATABASE srs_bench"],
+        check=True,
+    )
     subprocess.run(["redis-cli", "-n", "15", "flushdb"], check=True, capture_output=True)
     manage("migrate", "-v0")
     script = f"""
@@ -83,13 +93,26 @@ set_deployment(questionnaire=version.questionnaire, areas=[Area.objects.get(code
 
 def start_stack(workers: int) -> list[subprocess.Popen[bytes]]:
     gunicorn = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "srs.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", str(workers),
-         "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env(),
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "srs.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
     )
     celery = subprocess.Popen(
         [str(Path(PY).parent / "celery"), "-A", "srs", "worker", "-c", "1", "-l", "warning"],
-        cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env(),
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(100):
         try:
@@ -153,7 +176,12 @@ def run(count: int, concurrency: int, resubmit_share: float, photo: bytes) -> No
 
     # Warm up: authenticate each thread's session once.
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(lambda _: session().head(f"http://127.0.0.1:{PORT}/submission"), range(concurrency * 2)))
+        list(
+            pool.map(
+                lambda _: session().head(f"http://127.0.0.1:{PORT}/submission"),
+                range(concurrency * 2),
+            )
+        )
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(lambda i: post(session(), bodies[i], photo), jobs))
@@ -187,7 +215,9 @@ def main() -> None:
             run(args.count, concurrency, 0.0, photo)
         for concurrency in (1, 8):
             run(args.count, concurrency, 0.1, photo)
-        stored = manage("shell", "-c", "from review.models import Submission; print(Submission.objects.count())")
+        stored = manage(
+            "shell", "-c", "from review.models import Submission; print(Submission.objects.count())"
+        )
         print(f"submissions stored: {stored.strip()}")
     finally:
         for process in processes:

@@ -20,20 +20,26 @@ XML = """<?xml version="1.0"?>
 <meta><instanceID>uuid:{uuid}</instanceID></meta></data>"""
 
 
-def _xml(village="35.07.13.2011", photo="house.jpg", uuid="11111111-1111-4111-8111-111111111111") -> bytes:
+def _xml(
+    village="35.07.13.2011", photo="house.jpg", uuid="11111111-1111-4111-8111-111111111111"
+) -> bytes:
     return XML.format(village=village, photo=photo, uuid=uuid).encode()
 
 
 @pytest.fixture
 def phone(openrosa_setup):
     """A Django test client on an access link (the same views as Digest, without the challenge)."""
-    link = create_access_link(user=openrosa_setup["agent"], label="test", created_by=openrosa_setup["agent"])
+    link = create_access_link(
+        user=openrosa_setup["agent"], label="test", created_by=openrosa_setup["agent"]
+    )
     return Client(), f"/key/{link.token}"
 
 
 def _post(phone, xml: bytes, files=None, headers=None, data=None):
     client, prefix = phone
-    payload = {"xml_submission_file": SimpleUploadedFile("submission.xml", xml, content_type="text/xml")}
+    payload = {
+        "xml_submission_file": SimpleUploadedFile("submission.xml", xml, content_type="text/xml")
+    }
     for name, content in (files or {}).items():
         payload[name] = SimpleUploadedFile(name, content, content_type="image/jpeg")
     payload.update(data or {})
@@ -89,7 +95,9 @@ def test_an_unknown_form_or_version_is_404(phone):
 
 
 def test_a_closed_form_is_refused(phone, openrosa_setup):
-    archive_questionnaire(questionnaire=openrosa_setup["questionnaire"], user=openrosa_setup["district"])
+    archive_questionnaire(
+        questionnaire=openrosa_setup["questionnaire"], user=openrosa_setup["district"]
+    )
     response = _post(phone, _xml(), {"house.jpg": jpeg()})
     assert response.status_code == 403
     assert _nothing_stored()
@@ -100,7 +108,8 @@ def test_a_form_not_deployed_to_her_is_refused(phone, openrosa_setup):
     from registry.models import Area
 
     set_deployment(
-        questionnaire=openrosa_setup["questionnaire"], areas=Area.objects.filter(code="35.07.33"),
+        questionnaire=openrosa_setup["questionnaire"],
+        areas=Area.objects.filter(code="35.07.33"),
         user=openrosa_setup["district"],
     )
     assert _post(phone, _xml(), {"house.jpg": jpeg()}).status_code == 403
@@ -115,7 +124,9 @@ def test_an_unknown_village_is_refused(phone):
 def test_a_file_name_with_a_path_is_refused(phone):
     client, prefix = phone
     payload = {
-        "xml_submission_file": SimpleUploadedFile("submission.xml", _xml(), content_type="text/xml"),
+        "xml_submission_file": SimpleUploadedFile(
+            "submission.xml", _xml(), content_type="text/xml"
+        ),
         "house.jpg": SimpleUploadedFile("../../house.jpg", jpeg(), content_type="image/jpeg"),
     }
     response = client.post(f"{prefix}/submission", payload)
@@ -134,7 +145,9 @@ def test_an_oversize_request_is_413(phone, settings):
 
 def test_a_post_without_the_xml_part_is_400(phone):
     client, prefix = phone
-    response = client.post(f"{prefix}/submission", {"house.jpg": SimpleUploadedFile("house.jpg", jpeg())})
+    response = client.post(
+        f"{prefix}/submission", {"house.jpg": SimpleUploadedFile("house.jpg", jpeg())}
+    )
     assert response.status_code == 400
 
 
@@ -177,8 +190,11 @@ def test_a_failure_after_the_commit_never_removes_stored_files(openrosa_setup, s
     FormVersion.objects.update(xform_xml="<not-a-form")
     with pytest.raises(Exception):  # noqa: B017,PT011 (the task's own error)
         ingest_submission(
-            user=openrosa_setup["agent"], xml=_xml(), files=[IncomingFile("house.jpg", jpeg())],
-            device_id="x", is_incomplete=False,
+            user=openrosa_setup["agent"],
+            xml=_xml(),
+            files=[IncomingFile("house.jpg", jpeg())],
+            device_id="x",
+            is_incomplete=False,
         )
     attachment = Attachment.objects.get()
     assert attachment.file.storage.exists(attachment.file.name)

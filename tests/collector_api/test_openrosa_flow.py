@@ -39,7 +39,9 @@ def test_fetch_checks_every_hash_and_gets_the_generated_area_list(collector, tmp
     assert "35.07.33" not in areas  # Pagelaran is not in the deployment
 
 
-def test_a_household_with_photos_and_gps_is_stored_once_even_when_sent_twice(collector, tmp_path, photos):
+def test_a_household_with_photos_and_gps_is_stored_once_even_when_sent_twice(
+    collector, tmp_path, photos
+):
     _forms, instance = _fetch_and_fill(collector, tmp_path, household_answers(photos))
     first = collector.submit(instance)
     assert first.returncode == 0, first.stderr
@@ -56,7 +58,9 @@ def test_a_household_with_photos_and_gps_is_stored_once_even_when_sent_twice(col
     assert [m["name"] for m in submission.answers["members"]] == ["Siti Aminah", "Budi", "Ani"]
 
 
-def test_changed_xml_with_the_same_instance_id_is_refused_and_the_first_kept(collector, tmp_path, photos):
+def test_changed_xml_with_the_same_instance_id_is_refused_and_the_first_kept(
+    collector, tmp_path, photos
+):
     _forms, instance = _fetch_and_fill(collector, tmp_path, household_answers(photos))
     assert collector.submit(instance).returncode == 0
     xml_path = instance / "submission.xml"
@@ -68,9 +72,15 @@ def test_changed_xml_with_the_same_instance_id_is_refused_and_the_first_kept(col
     assert bytes(Submission.objects.get().xml) == original
 
 
-def test_a_split_submission_is_complete_only_when_all_parts_arrived(collector, tmp_path, photos, settings):
+def test_a_split_submission_is_complete_only_when_all_parts_arrived(
+    collector, tmp_path, photos, settings
+):
     settings.SRS_SUBMISSION_MAX_BYTES = 12_000  # each photo fits, both together do not
-    assert max(p.stat().st_size for p in photos.values()) < 10_000 < sum(p.stat().st_size for p in photos.values())
+    assert (
+        max(p.stat().st_size for p in photos.values())
+        < 10_000
+        < sum(p.stat().st_size for p in photos.values())
+    )
     _forms, instance = _fetch_and_fill(collector, tmp_path, household_answers(photos))
     result = collector.submit(instance)
     assert result.returncode == 0, result.stderr
@@ -101,7 +111,9 @@ def test_an_edit_becomes_a_new_version_of_the_same_submission(collector, tmp_pat
 
 
 def test_a_village_outside_her_areas_is_refused(collector, tmp_path, photos):
-    _forms, instance = _fetch_and_fill(collector, tmp_path, household_answers(photos, village="35.07.13.2001"))
+    _forms, instance = _fetch_and_fill(
+        collector, tmp_path, household_answers(photos, village="35.07.13.2001")
+    )
     result = collector.submit(instance)
     assert result.returncode == 1
     assert "403" in result.stderr and "35.07.13.2001" in result.stderr

@@ -22,7 +22,9 @@ def _decode_qr_payload(payload: str) -> dict:
 def test_the_qr_payload_is_collects_settings_format():
     from collector_api.phones import collect_settings_qr_payload
 
-    payload = collect_settings_qr_payload(server_url="https://srs.example/key/abc", project="SRS Siti")
+    payload = collect_settings_qr_payload(
+        server_url="https://srs.example/key/abc", project="SRS Siti"
+    )
     settings = _decode_qr_payload(payload)
     assert settings["general"]["server_url"] == "https://srs.example/key/abc"
     assert settings["project"]["name"] == "SRS Siti"
@@ -30,7 +32,9 @@ def test_the_qr_payload_is_collects_settings_format():
 
 
 @pytest.mark.odk
-def test_a_phone_on_an_access_link_works_until_the_link_is_revoked(live_server, openrosa_setup, tmp_path, photos):
+def test_a_phone_on_an_access_link_works_until_the_link_is_revoked(
+    live_server, openrosa_setup, tmp_path, photos
+):
     client = Client()
     client.force_login(openrosa_setup["agent"])
     page = client.post("/phone/", {"label": "Samsung A05"})

@@ -34,8 +34,11 @@ def test_identical_posts_racing_store_one_submission(openrosa_setup, runs):
         try:
             barrier.wait()
             result = ingest_submission(
-                user=agent, xml=xml, files=[IncomingFile("house.jpg", photo)],
-                device_id="race", is_incomplete=False,
+                user=agent,
+                xml=xml,
+                files=[IncomingFile("house.jpg", photo)],
+                device_id="race",
+                is_incomplete=False,
             )
             outcomes.append(result.created)
         except Exception as exc:  # noqa: BLE001 (recorded for the assertion)

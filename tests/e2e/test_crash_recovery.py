@@ -26,8 +26,12 @@ def stack(tmp_path):
     database_url = None
     if os.environ.get("DATABASE_URL", "").startswith(("postgis://", "postgres")):
         database_url = "postgis://postgres@127.0.0.1:5432/srs_crash"
-    live = LiveStack(tmp_path / "var", port=18765, database_url=database_url,
-                     redis_url="redis://127.0.0.1:6379/14")
+    live = LiveStack(
+        tmp_path / "var",
+        port=18765,
+        database_url=database_url,
+        redis_url="redis://127.0.0.1:6379/14",
+    )
     live.setup()
     live.start_web()
     live.start_worker()
@@ -59,8 +63,10 @@ def test_every_acknowledged_submission_survives_crashes_once(stack):
                 try:
                     response = session.post(
                         f"{stack.url}/submission?deviceID=crash-test",
-                        files={"xml_submission_file": ("submission.xml", xml, "text/xml"),
-                               "house.jpg": ("house.jpg", photo, "image/jpeg")},
+                        files={
+                            "xml_submission_file": ("submission.xml", xml, "text/xml"),
+                            "house.jpg": ("house.jpg", photo, "image/jpeg"),
+                        },
                         timeout=30,
                     )
                 except requests.RequestException:
@@ -117,7 +123,9 @@ def test_every_acknowledged_submission_survives_crashes_once(stack):
     expected = hashlib.sha256(photo).hexdigest()
     assert len(rows["files"]) == COUNT
     for instance_id, filename, recorded, actual, size in rows["files"]:
-        assert filename == "house.jpg" and recorded == actual == expected and size == len(photo), instance_id
+        assert filename == "house.jpg" and recorded == actual == expected and size == len(photo), (
+            instance_id
+        )
 
     if stack.redis_url:
         deadline = time.time() + 60

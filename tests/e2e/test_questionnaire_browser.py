@@ -11,9 +11,19 @@ from tests.factories import make_user, xlsform_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BROKEN_SURVEY = [
-    {"type": "text", "name": "hh_head_name", "label::Indonesian (id)": "Nama kepala", "label::English (en)": "Head's name"},
-    {"type": "integer", "name": "members", "label::Indonesian (id)": "Jumlah anggota", "label::English (en)": "Members",
-     "relevant": "${hh_head_name} != '' and (${members} > "},
+    {
+        "type": "text",
+        "name": "hh_head_name",
+        "label::Indonesian (id)": "Nama kepala",
+        "label::English (en)": "Head's name",
+    },
+    {
+        "type": "integer",
+        "name": "members",
+        "label::Indonesian (id)": "Jumlah anggota",
+        "label::English (en)": "Members",
+        "relevant": "${hh_head_name} != '' and (${members} > ",
+    },
 ]
 
 
@@ -46,7 +56,7 @@ def test_district_staff_see_a_broken_form_with_its_row_then_publish_a_good_one(
     assert page.locator("#card-forms").is_visible()
     screenshot("home-district")
 
-    page.click("header nav a[href=\"/questionnaires/\"]")
+    page.click('header nav a[href="/questionnaires/"]')
     page.click("text=Survei PPLS uji")
     broken = tmp_path / "ppls_test-broken.xlsx"
     broken.write_bytes(xlsform_bytes(form_id="ppls_test", version="2", survey=BROKEN_SURVEY))
@@ -121,7 +131,10 @@ def test_the_demo_district_officer_changes_the_ppls_form(page, live_server, scre
     def break_relevance(data):
         _rows(data)["pregnant"]["relevant"] = "${sex} = 'female' and (${age} >= 10"
 
-    page.set_input_files("#upload-version input[type=file]", str(_ppls_workbook(tmp_path, "2026112401", break_relevance)))
+    page.set_input_files(
+        "#upload-version input[type=file]",
+        str(_ppls_workbook(tmp_path, "2026112401", break_relevance)),
+    )
     page.click("#upload-version button[type=submit]")
     error = page.locator("#upload-error")
     error.wait_for()
@@ -134,15 +147,22 @@ def test_the_demo_district_officer_changes_the_ppls_form(page, live_server, scre
 
     from openpyxl import load_workbook
 
-    sheet = load_workbook(BytesIO((tmp_path / "ppls_household-2026112401.xlsx").read_bytes()))["survey"]
+    sheet = load_workbook(BytesIO((tmp_path / "ppls_household-2026112401.xlsx").read_bytes()))[
+        "survey"
+    ]
     name_column = [cell.value for cell in sheet[1]].index("name") + 1
     assert sheet.cell(row=row_number, column=name_column).value == "pregnant"
     screenshot("ppls-broken-relevance")
 
     def relabel(data):
-        _rows(data)["hh_head_name"]["label"] = ["Nama lengkap kepala rumah tangga", "Full name of the head of household"]
+        _rows(data)["hh_head_name"]["label"] = [
+            "Nama lengkap kepala rumah tangga",
+            "Full name of the head of household",
+        ]
 
-    page.set_input_files("#upload-version input[type=file]", str(_ppls_workbook(tmp_path, "2026112402", relabel)))
+    page.set_input_files(
+        "#upload-version input[type=file]", str(_ppls_workbook(tmp_path, "2026112402", relabel))
+    )
     page.click("#upload-version button[type=submit]")
     page.locator("#draft").wait_for()
     page.click("#publish")
@@ -150,6 +170,8 @@ def test_the_demo_district_officer_changes_the_ppls_form(page, live_server, scre
     screenshot("ppls-published")
     from forms.models import FormVersion
 
-    published = FormVersion.objects.filter(questionnaire__form_id="ppls_household", status="published")
+    published = FormVersion.objects.filter(
+        questionnaire__form_id="ppls_household", status="published"
+    )
     assert sorted(published.values_list("version", flat=True)) == ["2026112301", "2026112402"]
     assert "Nama lengkap kepala rumah tangga" in published.get(version="2026112402").xform_xml

@@ -22,36 +22,48 @@ def _file(content: bytes, name: str = "form.xlsx") -> SimpleUploadedFile:
 
 
 def test_token_from_username_and_password(client, district_user):
-    response = client.post("/api/v1/auth/token/", {"username": "district", "password": "pw-test-123"})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": "district", "password": "pw-test-123"}
+    )
     assert response.status_code == 200
     assert response.json()["token"] == Token.objects.get(user=district_user).key
 
 
 def test_create_publish_deploy_and_list(api):
-    response = api.post("/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart")
+    response = api.post(
+        "/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     assert response.json()["versions"][0]["status"] == "draft"
     response = api.post("/api/v1/questionnaires/test_form/versions/5/publish/")
     assert response.status_code == 200
     assert response.json()["status"] == "published"
-    response = api.put("/api/v1/questionnaires/test_form/deployment/", {"areas": ["35.07.13"]}, format="json")
+    response = api.put(
+        "/api/v1/questionnaires/test_form/deployment/", {"areas": ["35.07.13"]}, format="json"
+    )
     assert response.json()["areas"] == ["35.07.13"]
     listing = api.get("/api/v1/questionnaires/").json()
     assert [(q["form_id"], q["deployed_areas"]) for q in listing] == [("test_form", ["35.07.13"])]
 
 
 def test_errors_have_a_code_and_a_detail(api):
-    response = api.post("/api/v1/questionnaires/", {"file": _file(b"not a workbook")}, format="multipart")
+    response = api.post(
+        "/api/v1/questionnaires/", {"file": _file(b"not a workbook")}, format="multipart"
+    )
     assert response.status_code == 422
     assert response.json()["code"] == "not_an_xlsform"
     assert Questionnaire.objects.count() == 0
 
 
 def test_a_duplicate_version_is_a_conflict(api):
-    api.post("/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart")
+    api.post(
+        "/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart"
+    )
     api.post("/api/v1/questionnaires/test_form/versions/5/publish/")
     response = api.post(
-        "/api/v1/questionnaires/test_form/versions/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart"
+        "/api/v1/questionnaires/test_form/versions/",
+        {"file": _file(xlsform_bytes(version="5"))},
+        format="multipart",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "version_exists"
@@ -59,8 +71,18 @@ def test_a_duplicate_version_is_a_conflict(api):
 
 
 def test_pyxform_problems_come_with_sheet_and_row(api):
-    survey = [{"type": "integer", "name": "a", "label::Indonesian (id)": "A", "label::English (en)": "A", "relevant": "${zz} > 1"}]
-    response = api.post("/api/v1/questionnaires/", {"file": _file(xlsform_bytes(survey=survey))}, format="multipart")
+    survey = [
+        {
+            "type": "integer",
+            "name": "a",
+            "label::Indonesian (id)": "A",
+            "label::English (en)": "A",
+            "relevant": "${zz} > 1",
+        }
+    ]
+    response = api.post(
+        "/api/v1/questionnaires/", {"file": _file(xlsform_bytes(survey=survey))}, format="multipart"
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "xlsform_invalid"
@@ -71,8 +93,12 @@ def test_deploying_outside_ones_regency_is_forbidden(api):
     from registry.area_import import load_areas
 
     load_areas(scope="81.71")
-    api.post("/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart")
-    response = api.put("/api/v1/questionnaires/test_form/deployment/", {"areas": ["81.71.01"]}, format="json")
+    api.post(
+        "/api/v1/questionnaires/", {"file": _file(xlsform_bytes(version="5"))}, format="multipart"
+    )
+    response = api.put(
+        "/api/v1/questionnaires/test_form/deployment/", {"areas": ["81.71.01"]}, format="json"
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "area_outside_scope"
 

@@ -16,15 +16,28 @@ def test_the_demo_installs_everything_once():
         ["agent", "reviewer", "reviewer2", "coordinator", "district", "monitor", "admin"]
     )
     assert len(first.questionnaires_created) == 4
-    counts = (User.objects.count(), RoleAssignment.objects.count(), Area.objects.count(), FormVersion.objects.count())
+    counts = (
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Area.objects.count(),
+        FormVersion.objects.count(),
+    )
     again = seed_demo()
     assert again.users_created == [] and again.questionnaires_created == []
-    assert counts == (User.objects.count(), RoleAssignment.objects.count(), Area.objects.count(), FormVersion.objects.count())
+    assert counts == (
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        Area.objects.count(),
+        FormVersion.objects.count(),
+    )
 
     agent = User.objects.get(username="agent")
     assert agent.check_password("demo") and agent.digest_ha1 == digest_ha1("agent", "demo")
     assert sorted(q.form_id for q in questionnaires_for_collector(agent)) == [
-        "complaint", "near_poor_assessment", "ppls_household", "programme_registration",
+        "complaint",
+        "near_poor_assessment",
+        "ppls_household",
+        "programme_registration",
     ]
     assert can(User.objects.get(username="reviewer"), Action.REVIEW, "35.07.13")
     assert not can(User.objects.get(username="reviewer"), Action.VIEW, "35.07.33.2001")

@@ -10,7 +10,9 @@ from tests.factories import make_user, xlsform_bytes
 
 def _upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(
-        name, content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name,
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
@@ -36,8 +38,19 @@ def test_district_staff_upload_check_and_publish(district_client, questionnaire)
 
 def test_a_broken_relevance_is_shown_with_sheet_and_row(district_client, questionnaire):
     survey = [
-        {"type": "text", "name": "name", "label::Indonesian (id)": "Nama", "label::English (en)": "Name"},
-        {"type": "integer", "name": "age", "label::Indonesian (id)": "Umur", "label::English (en)": "Age", "relevant": "${name} = 'x' and (${age} >"},
+        {
+            "type": "text",
+            "name": "name",
+            "label::Indonesian (id)": "Nama",
+            "label::English (en)": "Name",
+        },
+        {
+            "type": "integer",
+            "name": "age",
+            "label::Indonesian (id)": "Umur",
+            "label::English (en)": "Age",
+            "relevant": "${name} = 'x' and (${age} >",
+        },
     ]
     response = district_client.post(
         reverse("forms:upload_version", args=["test_form"]),

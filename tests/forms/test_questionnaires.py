@@ -67,7 +67,9 @@ def test_each_compiles_without_error_or_warning_in_two_languages(compiled, form_
 @pytest.mark.odk
 @pytest.mark.parametrize("form_id", FORM_IDS)
 def test_odk_fills_a_valid_instance(compiled, form_id, tmp_path):
-    result = fill(_form_dir(tmp_path, compiled[form_id]), _answers(form_id, tmp_path), tmp_path / "instance")
+    result = fill(
+        _form_dir(tmp_path, compiled[form_id]), _answers(form_id, tmp_path), tmp_path / "instance"
+    )
     assert result.returncode == 0, result.stderr
     xml = (tmp_path / "instance" / "submission.xml").read_text()
     assert "<village>35.07.13.2011</village>" in xml
@@ -75,7 +77,11 @@ def test_odk_fills_a_valid_instance(compiled, form_id, tmp_path):
 
 @pytest.mark.odk
 def test_a_ppls_household_of_three_members_with_photo_and_gps(compiled, tmp_path):
-    result = fill(_form_dir(tmp_path, compiled["ppls_household"]), _answers("ppls_household", tmp_path), tmp_path / "i")
+    result = fill(
+        _form_dir(tmp_path, compiled["ppls_household"]),
+        _answers("ppls_household", tmp_path),
+        tmp_path / "i",
+    )
     assert result.returncode == 0, result.stderr
     xml = (tmp_path / "i" / "submission.xml").read_text()
     assert xml.count("<members>") == 3
@@ -94,7 +100,9 @@ def test_a_ppls_household_of_three_members_with_photo_and_gps(compiled, tmp_path
         (0, "3507131808800001", "harus sama dengan NIK"),  # the wrong day
     ],
 )
-def test_a_wrong_nik_is_refused_with_the_forms_own_message(compiled, tmp_path, member, nik, message):
+def test_a_wrong_nik_is_refused_with_the_forms_own_message(
+    compiled, tmp_path, member, nik, message
+):
     answers = _answers("ppls_household", tmp_path)
     answers["members"][member]["nik"] = nik
     result = fill(_form_dir(tmp_path, compiled["ppls_household"]), answers, tmp_path / "i")
@@ -107,7 +115,11 @@ def test_a_wrong_nik_is_refused_with_the_forms_own_message(compiled, tmp_path, m
 
 @pytest.mark.odk
 def test_relevance_skips_pregnancy_for_men_and_schooling_for_adults(compiled, tmp_path):
-    result = fill(_form_dir(tmp_path, compiled["ppls_household"]), _answers("ppls_household", tmp_path), tmp_path / "i")
+    result = fill(
+        _form_dir(tmp_path, compiled["ppls_household"]),
+        _answers("ppls_household", tmp_path),
+        tmp_path / "i",
+    )
     assert result.returncode == 0, result.stderr
     xml = (tmp_path / "i" / "submission.xml").read_text()
     head, wife, child = (part.split("</members>")[0] for part in xml.split("<members>")[1:])
@@ -128,7 +140,11 @@ def test_relevance_skips_pregnancy_for_men_and_schooling_for_adults(compiled, tm
     ],
 )
 def test_constraints_a_field_agent_sees_at_once(compiled, tmp_path, form_id, changes, expected):
-    result = fill(_form_dir(tmp_path, compiled[form_id]), _answers(form_id, tmp_path, **changes), tmp_path / "i")
+    result = fill(
+        _form_dir(tmp_path, compiled[form_id]),
+        _answers(form_id, tmp_path, **changes),
+        tmp_path / "i",
+    )
     assert result.returncode == 1, result.stdout
 
 

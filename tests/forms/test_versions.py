@@ -36,7 +36,12 @@ from registry.models import Area
 from tests.factories import xlsform_bytes
 
 MEDIA_SURVEY = [
-    {"type": "select_one_from_file villages.csv", "name": "village", "label::Indonesian (id)": "Desa", "label::English (en)": "Village"},
+    {
+        "type": "select_one_from_file villages.csv",
+        "name": "village",
+        "label::Indonesian (id)": "Desa",
+        "label::English (en)": "Village",
+    },
 ]
 
 
@@ -215,8 +220,19 @@ def test_a_workbook_without_a_version_is_refused(district_user):
 
 def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):
     survey = [
-        {"type": "text", "name": "name", "label::Indonesian (id)": "Nama", "label::English (en)": "Name"},
-        {"type": "integer", "name": "age", "label::Indonesian (id)": "Umur", "label::English (en)": "Age", "relevant": "${name} != '' and (${age} > "},
+        {
+            "type": "text",
+            "name": "name",
+            "label::Indonesian (id)": "Nama",
+            "label::English (en)": "Name",
+        },
+        {
+            "type": "integer",
+            "name": "age",
+            "label::Indonesian (id)": "Umur",
+            "label::English (en)": "Age",
+            "relevant": "${name} != '' and (${age} > ",
+        },
     ]
     with pytest.raises(XLSFormInvalid) as caught:
         create_questionnaire(
@@ -233,8 +249,19 @@ def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):
 
 def test_a_reference_to_an_unknown_question_is_reported_with_its_row(district_user):
     survey = [
-        {"type": "text", "name": "name", "label::Indonesian (id)": "Nama", "label::English (en)": "Name"},
-        {"type": "integer", "name": "age", "label::Indonesian (id)": "Umur", "label::English (en)": "Age", "relevant": "${nama} != ''"},
+        {
+            "type": "text",
+            "name": "name",
+            "label::Indonesian (id)": "Nama",
+            "label::English (en)": "Name",
+        },
+        {
+            "type": "integer",
+            "name": "age",
+            "label::Indonesian (id)": "Umur",
+            "label::English (en)": "Age",
+            "relevant": "${nama} != ''",
+        },
     ]
     with pytest.raises(XLSFormInvalid) as caught:
         create_questionnaire(
@@ -259,12 +286,20 @@ def test_publishing_waits_for_the_media_the_form_needs(district_user):
     with pytest.raises(MediaMissing):
         publish_form_version(version=version, user=district_user)
     media = attach_form_media(
-        version=version, filename="villages.csv", content=b"name,label\n1,Satu\n", user=district_user
+        version=version,
+        filename="villages.csv",
+        content=b"name,label\n1,Satu\n",
+        user=district_user,
     )
     assert media.md5 == hashlib.md5(b"name,label\n1,Satu\n").hexdigest()
     publish_form_version(version=version, user=district_user)
     with pytest.raises(NotADraft):
-        attach_form_media(version=version, filename="villages.csv", content=b"name,label\n2,Dua\n", user=district_user)
+        attach_form_media(
+            version=version,
+            filename="villages.csv",
+            content=b"name,label\n2,Dua\n",
+            user=district_user,
+        )
     assert FormMedia.objects.get().file.read() == b"name,label\n1,Satu\n"
 
 

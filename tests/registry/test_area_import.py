@@ -26,7 +26,9 @@ def test_loading_kabupaten_malang_gives_its_real_areas():
     assert Area.objects.filter(level=AreaLevel.VILLAGE, code__startswith="35.07.13.").count() == 18
     village = Area.objects.get(code="35.07.13.2011")
     assert (village.parent_id, village.parent.parent_id, village.parent.parent.parent_id) == (
-        "35.07.13", "35.07", "35",
+        "35.07.13",
+        "35.07",
+        "35",
     )
 
 
@@ -56,9 +58,19 @@ def test_unknown_scope_is_refused_and_nothing_written():
 @pytest.mark.django_db
 def test_loading_all_of_indonesia_counts_every_area():
     result = load_areas()
-    assert Area.objects.filter(level=AreaLevel.PROVINCE).count() == _rows_in("provinces.csv.gz") == 38
-    assert Area.objects.filter(level=AreaLevel.REGENCY).count() == _rows_in("regencies.csv.gz") == 514
-    assert Area.objects.filter(level=AreaLevel.SUBDISTRICT).count() == _rows_in("districts.csv.gz") == 7285
-    assert Area.objects.filter(level=AreaLevel.VILLAGE).count() == _rows_in("villages.csv.gz") == 83762
+    assert (
+        Area.objects.filter(level=AreaLevel.PROVINCE).count() == _rows_in("provinces.csv.gz") == 38
+    )
+    assert (
+        Area.objects.filter(level=AreaLevel.REGENCY).count() == _rows_in("regencies.csv.gz") == 514
+    )
+    assert (
+        Area.objects.filter(level=AreaLevel.SUBDISTRICT).count()
+        == _rows_in("districts.csv.gz")
+        == 7285
+    )
+    assert (
+        Area.objects.filter(level=AreaLevel.VILLAGE).count() == _rows_in("villages.csv.gz") == 83762
+    )
     assert result.total == Area.objects.count()
     assert not Area.objects.filter(level=AreaLevel.VILLAGE, parent__isnull=True).exists()

@@ -13,11 +13,15 @@ from tests.factories import make_user
 
 @pytest.fixture
 def submission(openrosa_setup):
-    link = create_access_link(user=openrosa_setup["agent"], label="t", created_by=openrosa_setup["agent"])
+    link = create_access_link(
+        user=openrosa_setup["agent"], label="t", created_by=openrosa_setup["agent"]
+    )
     response = Client().post(
         f"/key/{link.token}/submission",
         {
-            "xml_submission_file": SimpleUploadedFile("submission.xml", _xml(), content_type="text/xml"),
+            "xml_submission_file": SimpleUploadedFile(
+                "submission.xml", _xml(), content_type="text/xml"
+            ),
             "house.jpg": SimpleUploadedFile("house.jpg", jpeg(), content_type="image/jpeg"),
         },
     )
