@@ -21,6 +21,8 @@ demo: install messages
 
 test: install-dev messages
 	@if [ -x $(ODK_CLIENT)/install.sh ]; then $(ODK_CLIENT)/install.sh; else echo "odk-client not found at $(ODK_CLIENT)"; exit 1; fi
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v0

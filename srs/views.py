@@ -4,9 +4,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector, questionnaires_managed_by
 from forms.versions import missing_media
-from forms.models import FormVersion
 from registry.access import Action, roles_of, scope_for
 from registry.models import Area, Role, User
 

@@ -1,10 +1,10 @@
-pytest_plugins = ["tests.openrosa_fixtures"]
-
 import pytest
 from django.test import Client
 
 from registry.area_import import load_areas
 from tests.factories import make_user
+
+pytest_plugins = ["tests.openrosa_fixtures"]
 
 
 @pytest.fixture

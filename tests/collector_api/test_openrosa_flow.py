@@ -1,13 +1,11 @@
 """ODK Collect's side, through ../shared/odk-client against a live test server."""
 
-import shutil
-
 import pytest
 
 from media.models import Attachment
 from review.models import Submission
-from tests.openrosa_fixtures import household_answers
 from tests.odk import fill
+from tests.openrosa_fixtures import household_answers
 
 pytestmark = pytest.mark.odk
 

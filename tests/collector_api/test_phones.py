@@ -10,9 +10,9 @@ from django.test import Client
 
 from collector_api.models import DeviceToken
 from review.models import Submission
-from tests.openrosa_fixtures import household_answers
 from tests.factories import make_user
 from tests.odk import Collector
+from tests.openrosa_fixtures import household_answers
 
 
 def _decode_qr_payload(payload: str) -> dict:

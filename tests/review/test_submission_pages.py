@@ -6,9 +6,9 @@ from django.test import Client
 
 from collector_api.phones import create_access_link
 from review.models import Submission
-from tests.openrosa_fixtures import jpeg
 from tests.collector_api.test_bad_input import _xml
 from tests.factories import make_user
+from tests.openrosa_fixtures import jpeg
 
 
 @pytest.fixture
