@@ -1,6 +1,7 @@
 """Django forms (input shapes) for the questionnaire pages."""
 
 from django import forms as django_forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from registry.models import Area
@@ -39,9 +40,7 @@ class DeploymentForm(django_forms.Form):
         widget=django_forms.CheckboxSelectMultiple,
     )
 
-    def __init__(
-        self, *args: object, choices: "django_forms.models.QuerySet[Area]", **kwargs: object
-    ) -> None:  # type: ignore[name-defined]
+    def __init__(self, *args: object, choices: QuerySet[Area], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["areas"]
         assert isinstance(field, django_forms.ModelMultipleChoiceField)
