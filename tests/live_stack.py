@@ -9,6 +9,7 @@ in process).
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +37,12 @@ version = create_questionnaire(workbook=household_workbook(), filename="househol
 publish_form_version(version=version, user=district)
 set_deployment(questionnaire=version.questionnaire, areas=[Area.objects.get(code="35.07.13")], user=district)
 """
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class LiveStack:
@@ -166,3 +173,18 @@ class LiveStack:
     def stop(self) -> None:
         self._kill(self.web, signal.SIGTERM)
         self._kill(self.worker, signal.SIGTERM)
+        if self.database_url:
+            name = self.database_url.rsplit("/", 1)[1]
+            subprocess.run(
+                [
+                    "psql",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-qc",
+                    f"DROP DATABASE IF EXISTS {name}",
+                ],
+                check=False,
+                capture_output=True,
+            )

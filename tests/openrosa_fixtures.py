@@ -1,14 +1,12 @@
 """Fixtures of the OpenRosa tests: a deployed household form, a field agent, photos."""
 
-import io
-
 import pytest
-from PIL import Image
 
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
 from registry.area_import import load_areas
 from registry.models import Area
 from tests.factories import make_user, xlsform_bytes
+from tests.images import jpeg
 from tests.odk import Collector
 
 HOUSEHOLD_SURVEY = [
@@ -67,16 +65,6 @@ HOUSEHOLD_SURVEY = [
         "label::English (en)": "ID card photo",
     },
 ]
-
-
-def jpeg(size: int = 64, seed: int = 1, quality: int = 90) -> bytes:
-    """A real JPEG of noise (so it does not compress to nothing): about size² / 3 bytes."""
-    import random
-
-    pixels = random.Random(seed).randbytes(size * size * 3)
-    buffer = io.BytesIO()
-    Image.frombytes("RGB", (size, size), pixels).save(buffer, "JPEG", quality=quality)
-    return buffer.getvalue()
 
 
 @pytest.fixture

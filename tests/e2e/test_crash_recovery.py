@@ -12,8 +12,8 @@ import requests
 from requests.auth import HTTPDigestAuth
 
 from tests.bench.household_form import household_instance
-from tests.live_stack import PASSWORD, LiveStack
-from tests.openrosa_fixtures import jpeg
+from tests.images import jpeg
+from tests.live_stack import PASSWORD, LiveStack, free_port
 
 pytestmark = pytest.mark.fault
 
@@ -25,10 +25,10 @@ PHONES = 6
 def stack(tmp_path):
     database_url = None
     if os.environ.get("DATABASE_URL", "").startswith(("postgis://", "postgres")):
-        database_url = "postgis://postgres@127.0.0.1:5432/srs_crash"
+        database_url = f"postgis://postgres@127.0.0.1:5432/srs_crash_{os.getpid()}"
     live = LiveStack(
         tmp_path / "var",
-        port=18765,
+        port=free_port(),
         database_url=database_url,
         redis_url="redis://127.0.0.1:6379/14",
     )
@@ -40,7 +40,7 @@ def stack(tmp_path):
 
 
 def test_every_acknowledged_submission_survives_crashes_once(stack):
-    photo = jpeg(260, seed=7)  # about 150 kB
+    photo = jpeg(400, seed=7)  # about 150 kB
     ids = [f"uuid:{uuid.uuid4()}" for _ in range(COUNT)]
     todo: queue.Queue[str] = queue.Queue()
     for instance_id in ids:
