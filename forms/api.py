@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from forms.permissions import (
     default_owner_area,
     get_questionnaire_for_manager,
     get_version_for_manager,
+    require_form_manager,
 )
 from forms.queries import questionnaires_managed_by
 from forms.serializers import (
@@ -33,16 +34,8 @@ from forms.versions import (
     set_deployment,
     upload_form_version,
 )
-from registry.access import Action, can
 from registry.errors import UnknownArea
-from registry.models import Area, User
-
-
-def _manager(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User) or not can(user, Action.MANAGE_FORMS):
-        raise PermissionDenied()
-    return user
+from registry.models import Area
 
 
 def _with_versions(queryset: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]:
@@ -54,12 +47,12 @@ def _with_versions(queryset: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]
 
 class QuestionnaireListApi(APIView):
     def get(self, request: Request) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaires = _with_versions(questionnaires_managed_by(user))
         return Response(QuestionnaireSerializer(questionnaires, many=True).data)
 
     def post(self, request: Request) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         data = WorkbookInput(data=request.data)
         data.is_valid(raise_exception=True)
         code = data.validated_data.get("owner_area")
@@ -81,7 +74,7 @@ class QuestionnaireListApi(APIView):
 
 class QuestionnaireDetailApi(APIView):
     def get(self, request: Request, form_id: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)
         questionnaire = _with_versions(Questionnaire.objects.filter(pk=questionnaire.pk)).get()
         return Response(QuestionnaireSerializer(questionnaire).data)
@@ -89,7 +82,7 @@ class QuestionnaireDetailApi(APIView):
 
 class VersionListApi(APIView):
     def post(self, request: Request, form_id: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)
         data = WorkbookInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,7 +95,7 @@ class VersionListApi(APIView):
 
 class VersionPublishApi(APIView):
     def post(self, request: Request, form_id: str, version: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         form_version = publish_form_version(
             version=get_version_for_manager(user, form_id, version), user=user
         )
@@ -111,7 +104,7 @@ class VersionPublishApi(APIView):
 
 class VersionMediaApi(APIView):
     def post(self, request: Request, form_id: str, version: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         form_version = get_version_for_manager(user, form_id, version)
         data = MediaInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -124,7 +117,7 @@ class VersionMediaApi(APIView):
 
 class VersionXlsxApi(APIView):
     def get(self, request: Request, form_id: str, version: str) -> HttpResponse:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         form_version = get_version_for_manager(user, form_id, version)
         with form_version.xlsform.open("rb") as handle:
             response = HttpResponse(
@@ -137,14 +130,14 @@ class VersionXlsxApi(APIView):
 
 class QuestionnaireArchiveApi(APIView):
     def post(self, request: Request, form_id: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaire = archive_questionnaire(
             questionnaire=get_questionnaire_for_manager(user, form_id), user=user
         )
         return Response({"form_id": questionnaire.form_id, "status": questionnaire.status})
 
     def delete(self, request: Request, form_id: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaire = restore_questionnaire(
             questionnaire=get_questionnaire_for_manager(user, form_id), user=user
         )
@@ -153,7 +146,7 @@ class QuestionnaireArchiveApi(APIView):
 
 class DeploymentApi(APIView):
     def put(self, request: Request, form_id: str) -> Response:
-        user = _manager(request)
+        user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)
         data = DeploymentInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,12 +1,21 @@
 """Finding a questionnaire for a person who manages it, or refusing."""
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from forms.errors import AreaOutsideScope
 from forms.models import FormVersion, Questionnaire
 from forms.queries import questionnaires_managed_by
-from registry.access import Action, scope_for
+from registry.access import Action, can, scope_for
 from registry.models import Area, User
+
+
+def require_form_manager(user: User | AnonymousUser) -> User:
+    """The user, when she manages questionnaires somewhere; PermissionDenied (403) otherwise."""
+    if not isinstance(user, User) or not can(user, Action.MANAGE_FORMS):
+        raise PermissionDenied
+    return user
 
 
 def get_questionnaire_for_manager(user: User, form_id: str) -> Questionnaire:

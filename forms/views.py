@@ -1,7 +1,6 @@
 """The questionnaire pages of district staff: upload, check, publish, deploy, archive."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from forms.permissions import (
     check_areas_manageable,
     get_questionnaire_for_manager,
     get_version_for_manager,
+    require_form_manager,
 )
 from forms.queries import questionnaires_managed_by
 from forms.versions import (
@@ -29,15 +29,8 @@ from forms.versions import (
     upload_form_version,
 )
 from forms.webforms import DeploymentForm, MediaUploadForm, NewQuestionnaireForm, WorkbookUploadForm
-from registry.access import Action, can, scope_for
+from registry.access import Action, scope_for
 from registry.models import Area, AreaLevel, User
-
-
-def _manager(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not can(user, Action.MANAGE_FORMS):
-        raise PermissionDenied
-    return user
 
 
 def _owner_areas(user: User) -> list[Area]:
@@ -57,7 +50,7 @@ def _deployable_areas(questionnaire: Questionnaire) -> QuerySet[Area]:
 
 @require_GET
 def questionnaire_list(request: HttpRequest) -> HttpResponse:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     questionnaires = questionnaires_managed_by(user).prefetch_related("versions", "deployments")
     rows = [
         {
@@ -74,7 +67,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def questionnaire_create(request: HttpRequest) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     owner_areas = _owner_areas(user)
     form = NewQuestionnaireForm(request.POST, request.FILES, owner_areas=owner_areas)
     error: FormsError | None = None
@@ -136,7 +129,7 @@ def _detail_context(user: User, questionnaire: Questionnaire) -> dict[str, objec
 
 @require_GET
 def questionnaire_detail(request: HttpRequest, form_id: str) -> HttpResponse:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     questionnaire = get_questionnaire_for_manager(user, form_id)
     return render(request, "forms/questionnaire_detail.html", _detail_context(user, questionnaire))
 
@@ -151,7 +144,7 @@ def _detail_with_error(
 
 @require_POST
 def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     questionnaire = get_questionnaire_for_manager(user, form_id)
     form = WorkbookUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -175,7 +168,7 @@ def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
 
 @require_POST
 def media_upload(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
     form = MediaUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -195,7 +188,7 @@ def media_upload(request: HttpRequest, form_id: str, version: str) -> HttpRespon
 
 @require_POST
 def version_publish(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
     try:
         publish_form_version(version=form_version, user=user)
@@ -207,7 +200,7 @@ def version_publish(request: HttpRequest, form_id: str, version: str) -> HttpRes
 
 @require_POST
 def version_discard(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
     try:
         discard_draft(version=form_version)
@@ -219,7 +212,7 @@ def version_discard(request: HttpRequest, form_id: str, version: str) -> HttpRes
 
 @require_POST
 def questionnaire_archive(request: HttpRequest, form_id: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     questionnaire = get_questionnaire_for_manager(user, form_id)
     if request.POST.get("restore"):
         restore_questionnaire(questionnaire=questionnaire, user=user)
@@ -232,7 +225,7 @@ def questionnaire_archive(request: HttpRequest, form_id: str) -> HttpResponseBas
 
 @require_POST
 def questionnaire_deploy(request: HttpRequest, form_id: str) -> HttpResponseBase:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     questionnaire = get_questionnaire_for_manager(user, form_id)
     form = DeploymentForm(request.POST, choices=_deployable_areas(questionnaire))
     if not form.is_valid():
@@ -257,7 +250,7 @@ def _attachment(content: bytes, content_type: str, filename: str) -> HttpRespons
 
 @require_GET
 def version_xlsx(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
     with form_version.xlsform.open("rb") as handle:
         content = handle.read()
@@ -270,7 +263,7 @@ def version_xlsx(request: HttpRequest, form_id: str, version: str) -> HttpRespon
 
 @require_GET
 def version_xform(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
-    user = _manager(request)
+    user = require_form_manager(request.user)
     form_version: FormVersion = get_version_for_manager(user, form_id, version)
     return _attachment(
         form_version.xform_xml.encode("utf-8"), "text/xml", f"{form_id}-{version}.xml"
