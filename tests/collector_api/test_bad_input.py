@@ -199,3 +199,32 @@ def test_a_failure_after_the_commit_never_removes_stored_files(openrosa_setup, s
     attachment = Attachment.objects.get()
     assert attachment.file.storage.exists(attachment.file.name)
     assert attachment.file.read() == jpeg()
+
+
+def test_a_submission_to_an_older_published_version_is_accepted_and_keeps_it(phone, openrosa_setup):
+    from forms.versions import publish_form_version, upload_form_version
+    from tests.factories import xlsform_bytes
+    from tests.openrosa_fixtures import HOUSEHOLD_SURVEY
+
+    newer = upload_form_version(
+        questionnaire=openrosa_setup["questionnaire"],
+        workbook=xlsform_bytes(
+            form_id="household", version="2", title="Household", survey=HOUSEHOLD_SURVEY
+        ),
+        filename="household-2.xlsx",
+        user=openrosa_setup["district"],
+    )
+    publish_form_version(version=newer, user=openrosa_setup["district"])
+    response = _post(phone, _xml(), {"house.jpg": jpeg()})  # filled on a phone still on version 1
+    assert response.status_code == 201
+    assert Submission.objects.get().form_version.version == "1"
+
+
+def test_an_edit_of_an_unknown_submission_is_404(phone):
+    xml = _xml().replace(
+        b"</instanceID></meta>",
+        b"</instanceID><deprecatedID>uuid:99999999-9999-4999-8999-999999999999</deprecatedID></meta>",
+    )
+    response = _post(phone, xml, {"house.jpg": jpeg()})
+    assert response.status_code == 404
+    assert _nothing_stored()
