@@ -1,21 +1,27 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from collector_api.demo_submissions import seed_sample_submissions
 from forms.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from registry.models import User
 from srs.errors import DomainError
 
 
 class Command(BaseCommand):
-    help = "Install the demo: Kabupaten Malang, one user per role, the four questionnaires."
+    help = (
+        "Install the demo: Kabupaten Malang, one user per role, the four questionnaires and "
+        "sample households sent by the demo field agent. Refused in production."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         try:
             result = seed_demo()
+            households = seed_sample_submissions(agent=User.objects.get(username="agent"))
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
         self.stdout.write(
-            f"Demo ready: {len(result.users_created)} users and "
-            f"{len(result.questionnaires_created)} questionnaires created "
-            "(existing ones left as they were)."
+            f"Demo ready: {len(result.users_created)} users, "
+            f"{len(result.questionnaires_created)} questionnaires and {households} sample "
+            "households created (existing ones left as they were)."
         )
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}' for all):")
         for username, (_name, role, codes) in DEMO_USERS.items():

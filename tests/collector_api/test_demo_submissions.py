@@ -1,0 +1,27 @@
+"""The demo's sample households go through the real ingestion, once."""
+
+import pytest
+
+from collector_api.demo_submissions import seed_sample_submissions
+from forms.demo import seed_demo
+from registry.models import User
+from review.models import Submission
+
+
+@pytest.mark.django_db
+def test_sample_households_are_sent_once_and_read_like_phone_submissions(
+    django_capture_on_commit_callbacks,
+):
+    seed_demo()
+    agent = User.objects.get(username="agent")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert seed_sample_submissions(agent=agent) == 4
+    assert seed_sample_submissions(agent=agent) == 0
+    submissions = Submission.objects.all()
+    assert submissions.count() == 4
+    for submission in submissions:
+        assert submission.status == Submission.Status.COMPLETE
+        assert submission.area_id.startswith("35.07.13.")
+        assert submission.attachments.get().content_type == "image/jpeg"
+        assert submission.answers["head"]["hh_head_name"]
+        assert len(submission.answers["members"]) == int(submission.answers["member_count"])
