@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from rest_framework.authtoken.views import obtain_auth_token
 
 from registry.api import AreaListApi
@@ -12,7 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Anyone may switch the language, also on the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("questionnaires/", include("forms.urls")),
     path("phone/", include("collector_api.phone_urls")),
     path("submissions/", include("review.urls")),
