@@ -22,6 +22,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     received_at = models.DateTimeField(auto_now_add=True)
+    # A small JPEG for the review pages, made after the commit; the original never changes.
+    thumbnail = models.FileField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["filename"]

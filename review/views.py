@@ -52,7 +52,10 @@ def submission_attachment(request: HttpRequest, pk: int, filename: str) -> FileR
     attachment = submission.attachments.filter(filename=filename).first()
     if attachment is None:
         raise Http404("No such attachment")
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    if request.GET.get("size") == "thumbnail" and attachment.thumbnail:
+        response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    else:
+        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
     response["Content-Disposition"] = f'inline; filename="{attachment.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

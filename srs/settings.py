@@ -122,7 +122,10 @@ else:
         "default": {
             "ENGINE": "django.contrib.gis.db.backends.spatialite",
             "NAME": str(VAR_DIR / "srs.sqlite3"),
-            "OPTIONS": {"timeout": 30},
+            # IMMEDIATE: a transaction takes the write lock when it begins, so two writers
+            # wait for each other instead of one failing with "database is locked" when it
+            # upgrades a read lock (what gunicorn's several processes would otherwise hit).
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
             "TEST": {"NAME": env_str("SRS_TEST_DB")},
         }
     }

@@ -22,3 +22,22 @@ def test_a_task_that_fails_for_good_records_it(submission):  # noqa: F811
     with pytest.raises(Exception):  # noqa: B017,PT011 (any parse error)
         process_submission.apply(args=[submission.pk], throw=True)
     assert "ParseError" in Submission.objects.get(pk=submission.pk).processing_error
+
+
+def test_photos_get_thumbnails_once(submission):  # noqa: F811
+    from media.models import Attachment
+    from media.thumbnails import make_thumbnails
+
+    # The processing task made it after the commit; running again makes nothing.
+    assert submission.attachments.get().thumbnail
+    assert make_thumbnails(submission_id=submission.pk) == 0
+    Attachment.objects.update(thumbnail="")
+    assert make_thumbnails(submission_id=submission.pk) == 1
+    attachment = submission.attachments.get()
+    from io import BytesIO
+
+    from PIL import Image
+
+    with Image.open(BytesIO(attachment.thumbnail.read())) as preview:
+        assert max(preview.size) <= 320
+    assert attachment.file.read() != attachment.thumbnail.read()
