@@ -95,7 +95,6 @@ def _new_version(
     return version
 
 
-@transaction.atomic
 def create_questionnaire(
     *, workbook: bytes, filename: str, owner_area: Area, user: User
 ) -> FormVersion:
@@ -104,6 +103,7 @@ def create_questionnaire(
     Raises the errors of ``compile_xlsform``, FileTooLarge, or QuestionnaireExists.
     """
     _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
+    # Compiling runs ODK Validate (a second of Java): outside the transaction.
     compiled = compile_xlsform(workbook)
     try:
         with transaction.atomic():
@@ -113,14 +113,13 @@ def create_questionnaire(
                 owner_area=owner_area,
                 created_by=user,
             )
+            version = _new_version(questionnaire, compiled, workbook, filename, user)
     except IntegrityError:
         raise QuestionnaireExists(form_id=compiled.form_id) from None
-    version = _new_version(questionnaire, compiled, workbook, filename, user)
     logger.info("questionnaire created form_id=%s version=%s", compiled.form_id, compiled.version)
     return version
 
 
-@transaction.atomic
 def upload_form_version(
     *, questionnaire: Questionnaire, workbook: bytes, filename: str, user: User
 ) -> FormVersion:
@@ -131,7 +130,26 @@ def upload_form_version(
     VersionNotIncreasing or QuestionnaireArchived.
     """
     _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
+    # Compiling runs ODK Validate (a second of Java): outside the transaction.
     compiled = compile_xlsform(workbook)
+    return _store_draft(
+        questionnaire=questionnaire,
+        compiled=compiled,
+        workbook=workbook,
+        filename=filename,
+        user=user,
+    )
+
+
+@transaction.atomic
+def _store_draft(
+    *,
+    questionnaire: Questionnaire,
+    compiled: CompiledForm,
+    workbook: bytes,
+    filename: str,
+    user: User,
+) -> FormVersion:
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if questionnaire.is_archived:
         raise QuestionnaireArchived(title=questionnaire.title)
