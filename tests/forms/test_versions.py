@@ -47,13 +47,17 @@ MEDIA_SURVEY = [
 
 @pytest.fixture
 def published(district_user):
-    version = create_questionnaire(
-        workbook=xlsform_bytes(version="2026010101"),
-        filename="test.xlsx",
-        owner_area=Area.objects.get(code="35.07"),
-        user=district_user,
-    )
+    version = _create(district_user, xlsform_bytes(version="2026010101"))
     return publish_form_version(version=version, user=district_user)
+
+
+def _create(user, workbook: bytes):
+    return create_questionnaire(
+        workbook=workbook,
+        filename="form.xlsx",
+        owner_area=Area.objects.get(code="35.07"),
+        user=user,
+    )
 
 
 def _snapshot():
@@ -143,12 +147,7 @@ def test_the_form_id_must_match_the_questionnaire(published, district_user):
 def test_a_second_questionnaire_with_the_same_form_id_is_refused(published, district_user):
     before = _snapshot()
     with pytest.raises(QuestionnaireExists):
-        create_questionnaire(
-            workbook=xlsform_bytes(version="2030"),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, xlsform_bytes(version="2030"))
     assert _snapshot() == before
 
 
@@ -162,12 +161,7 @@ def test_a_second_questionnaire_with_the_same_form_id_is_refused(published, dist
 )
 def test_files_that_are_not_workbooks_are_refused(district_user, content, error):
     with pytest.raises(error) as caught:
-        create_questionnaire(
-            workbook=content,
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, content)
     assert caught.value.detail
     assert _snapshot() == ([], [], 0)
 
@@ -175,12 +169,7 @@ def test_files_that_are_not_workbooks_are_refused(district_user, content, error)
 def test_a_truncated_workbook_is_corrupt(district_user):
     good = xlsform_bytes()
     with pytest.raises(CorruptWorkbook):
-        create_questionnaire(
-            workbook=good[: len(good) // 2],
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, good[: len(good) // 2])
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(district_user):
@@ -188,34 +177,19 @@ def test_a_zip_that_is_not_a_workbook_is_refused(district_user):
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("hello.txt", "hi")
     with pytest.raises((NotAnXLSForm, CorruptWorkbook)):
-        create_questionnaire(
-            workbook=buffer.getvalue(),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, buffer.getvalue())
 
 
 def test_a_50_megabyte_file_is_refused_before_it_is_opened(district_user):
     with pytest.raises(FileTooLarge) as caught:
-        create_questionnaire(
-            workbook=b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024),
-            filename="big.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024))
     assert re.search(r"50[.,]0\sMB.*10[.,]0\sMB", caught.value.detail)
     assert _snapshot() == ([], [], 0)
 
 
 def test_a_workbook_without_a_version_is_refused(district_user):
     with pytest.raises(VersionMissing):
-        create_questionnaire(
-            workbook=xlsform_bytes(version=""),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, xlsform_bytes(version=""))
 
 
 def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):
@@ -235,12 +209,7 @@ def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):
         },
     ]
     with pytest.raises(XLSFormInvalid) as caught:
-        create_questionnaire(
-            workbook=xlsform_bytes(survey=survey),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, xlsform_bytes(survey=survey))
     problem = caught.value.problems[0]
     assert (problem.sheet, problem.row) == ("survey", 3)
     assert "age" in problem.message
@@ -264,24 +233,14 @@ def test_a_reference_to_an_unknown_question_is_reported_with_its_row(district_us
         },
     ]
     with pytest.raises(XLSFormInvalid) as caught:
-        create_questionnaire(
-            workbook=xlsform_bytes(survey=survey),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, xlsform_bytes(survey=survey))
     problem = caught.value.problems[0]
     assert (problem.sheet, problem.row) == ("survey", 3)
     assert "nama" in problem.message
 
 
 def test_publishing_waits_for_the_media_the_form_needs(district_user):
-    version = create_questionnaire(
-        workbook=xlsform_bytes(survey=MEDIA_SURVEY),
-        filename="x.xlsx",
-        owner_area=Area.objects.get(code="35.07"),
-        user=district_user,
-    )
+    version = _create(district_user, xlsform_bytes(survey=MEDIA_SURVEY))
     assert version.required_media == ["villages.csv"]
     with pytest.raises(MediaMissing):
         publish_form_version(version=version, user=district_user)
@@ -314,12 +273,7 @@ def test_publishing_waits_for_the_media_the_form_needs(district_user):
     ],
 )
 def test_bad_media_is_refused(district_user, filename, content):
-    version = create_questionnaire(
-        workbook=xlsform_bytes(survey=MEDIA_SURVEY),
-        filename="x.xlsx",
-        owner_area=Area.objects.get(code="35.07"),
-        user=district_user,
-    )
+    version = _create(district_user, xlsform_bytes(survey=MEDIA_SURVEY))
     with pytest.raises(MediaInvalid):
         attach_form_media(version=version, filename=filename, content=content, user=district_user)
     assert FormMedia.objects.count() == 0
@@ -339,9 +293,4 @@ def test_an_archived_questionnaire_takes_no_new_version(published, district_user
 @override_settings(SRS_XLSFORM_MAX_BYTES=1000)
 def test_the_size_limit_is_a_setting(district_user):
     with pytest.raises(FileTooLarge):
-        create_questionnaire(
-            workbook=xlsform_bytes(),
-            filename="x.xlsx",
-            owner_area=Area.objects.get(code="35.07"),
-            user=district_user,
-        )
+        _create(district_user, xlsform_bytes())
