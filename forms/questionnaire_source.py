@@ -25,6 +25,7 @@ TRANSLATED = frozenset(
 
 
 def source_files() -> list[Path]:
+    """The four questionnaires' sources, sorted by name."""
     return sorted(QUESTIONNAIRES_DIR.glob("*.yaml"))
 
 
@@ -72,7 +73,8 @@ def build_xlsx(source: Path) -> bytes:
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
-    _sheet(workbook, "survey", [_expand(row) for row in data["survey"]])
+    if data.get("survey"):
+        _sheet(workbook, "survey", [_expand(row) for row in data["survey"]])
     choices = [
         {"list_name": list_name, **_expand(choice)}
         for list_name, items in (data.get("choices") or {}).items()
@@ -80,7 +82,8 @@ def build_xlsx(source: Path) -> bytes:
     ]
     if choices:
         _sheet(workbook, "choices", choices, first=("list_name",))
-    _sheet(workbook, "settings", [data["settings"]])
+    if data.get("settings"):
+        _sheet(workbook, "settings", [data["settings"]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
