@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from collector_api.errors import BadCredentials, InsecureBasicAuth, TokenRevoked, Unauthenticated
 from collector_api.models import DeviceToken, hash_token
+from registry.access import find_active_user
 from registry.models import User
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _digest_user(request: HttpRequest, header: str) -> User:
     state = _nonce_state(nonce)
     if state == "bad":
         raise Unauthenticated()
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = find_active_user(username=username)
     if user is None or not user.digest_ha1:
         raise BadCredentials()
     ha1 = user.digest_ha1
@@ -145,14 +146,18 @@ def authenticate_collector(request: HttpRequest) -> User:
     raise Unauthenticated()
 
 
-def authenticate_token(token: str) -> tuple[User, DeviceToken]:
+def authenticate_token(token: str) -> User:
     """The user of an access link; raises TokenRevoked for an unknown, revoked or inactive one."""
-    device_token = (
-        DeviceToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+    found = (
+        DeviceToken.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .values_list("pk", "user_id", "last_used_at")
+        .first()
     )
-    if device_token is None or device_token.is_revoked or not device_token.user.is_active:
+    user = find_active_user(user_id=found[1]) if found is not None else None
+    if found is None or user is None:
         raise TokenRevoked()
+    token_pk, _user_id, last_used_at = found
     now = timezone.now()
-    if device_token.last_used_at is None or (now - device_token.last_used_at).total_seconds() > 300:
-        DeviceToken.objects.filter(pk=device_token.pk).update(last_used_at=now)
-    return device_token.user, device_token
+    if last_used_at is None or (now - last_used_at).total_seconds() > 300:
+        DeviceToken.objects.filter(pk=token_pk).update(last_used_at=now)
+    return user

@@ -6,28 +6,35 @@ attachment bytes durably, and records everything in one transaction, so a
 client that got a 201 has a complete record and a client that did not can
 simply send again. Identity is the database's: a submission is unique on
 (questionnaire, instanceID) and an attachment on (submission, filename).
+
+It runs for every POST from every phone, so the usual case asks the database
+as little as it can: who she is (one query, in the authentication), whether the
+form reaches her (one query; the published version itself is remembered), whether
+the village exists (one query), then one INSERT of the submission that lets the
+unique constraint say whether it is new, one INSERT per file, and the commit.
 """
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from collector_api.errors import CollectorError
 from collector_api.submission_xml import SubmissionHead, read_submission_head, values_at
-from forms.models import FormVersion, Questionnaire
-from forms.queries import questionnaires_for_collector
+from forms.reach import PublishedVersion, find_published_version, read_reach
 from media.models import Attachment
 from media.photos import image_content_type
 from media.storage import save_durably
 from registry.access import Action, scope_for
 from registry.models import Area, User
 from review.models import Submission
-from review.tasks import process_submission
+from review.processing import process_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -105,46 +112,54 @@ class IncomingFile:
 
 @dataclass(frozen=True)
 class IngestResult:
-    submission: Submission
+    submission_id: int
     created: bool
+    is_complete: bool
     stored: tuple[str, ...]
 
-    @property
-    def is_complete(self) -> bool:
-        return self.submission.is_complete
+
+@dataclass(frozen=True)
+class _Stored:
+    """The submission row this request works on, locked until the commit."""
+
+    pk: int
+    created: bool
+    is_complete: bool
+    supersedes_id: int | None
 
 
-def _version_to_submit(user: User, head: SubmissionHead) -> FormVersion:
-    """The published version the submission names, if the user may send it (one query).
+def _version_to_submit(user: User, head: SubmissionHead) -> PublishedVersion:
+    """The published version the submission names, if the questionnaire reaches the user.
 
-    Only when she may not is the reason looked up, to tell her which it is.
+    The same rule as the form list (``questionnaires_for_collector``); when it
+    does not reach her, the error says why: unknown, closed, or not hers.
     """
-    published = FormVersion.objects.select_related("questionnaire").filter(
-        questionnaire__form_id=head.form_id,
-        version=head.version,
-        status=FormVersion.Status.PUBLISHED,
-    )
-    version = published.filter(questionnaire__in=questionnaires_for_collector(user)).first()
-    if version is not None:
-        return version
-    version = published.first()
+    version = find_published_version(head.form_id, head.version)
     if version is None:
         raise UnknownForm(form_id=head.form_id, version=head.version)
-    if version.questionnaire.status != Questionnaire.Status.ACTIVE:
-        raise FormClosed(title=version.questionnaire.title)
-    raise NotAllowedToSubmit(title=version.questionnaire.title)
+    reach = read_reach(version.questionnaire_id)
+    if not reach.is_active:
+        raise FormClosed(title=reach.title)
+    if not reach.reaches(scope_for(user, Action.COLLECT)):
+        raise NotAllowedToSubmit(title=reach.title)
+    return version
 
 
-def _area_of(user: User, codes: list[str] | None) -> Area | None:
+def _area_of(user: User, codes: list[str] | None) -> str | None:
+    """The code of the village the submission is about, if she collects there."""
     if not codes:
         return None
     code = codes[0]
     if not scope_for(user, Action.COLLECT).covers(code):
         raise AreaNotAllowed(village=code)
-    area = Area.objects.filter(code=code).first()
-    if area is None:
-        raise AreaNotAllowed(village=code)
-    return area
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Area._meta.db_table} WHERE code = %s",  # noqa: S608 (no input)
+            [code],
+        )
+        if cursor.fetchone() is None:
+            raise AreaNotAllowed(village=code)
+    return code
 
 
 def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[IncomingFile]:
@@ -164,64 +179,116 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
     return wanted
 
 
+@functools.cache
+def _insert_sql(model: type[models.Model], vendor: str, unless_exists: tuple[str, ...]) -> str:
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [field.column for field in meta.concrete_fields if not field.primary_key]
+    conflict = ", ".join(
+        quote(cast(models.Field, meta.get_field(name)).column) for name in unless_exists
+    )
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+        + (f" ON CONFLICT ({conflict}) DO NOTHING" if unless_exists else "")
+        + f" RETURNING {quote(meta.pk.column)}"
+    )
+
+
+def _insert(row: models.Model, *, unless_exists: tuple[str, ...] = ()) -> int | None:
+    """INSERT ``row`` in one round trip and return its id, or None when a row with the same
+    ``unless_exists`` fields is already there (the unique constraint decides, not a look-up).
+
+    The same values as ``save()`` would write (defaults, ``auto_now_add``, each field's
+    database form), without building the query anew for every request.
+    """
+    fields = [field for field in row._meta.concrete_fields if not field.primary_key]
+    params = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(row), connection.vendor, unless_exists), params)
+        found = cursor.fetchone()
+    return int(found[0]) if found else None
+
+
 def _lock_or_create(
     *,
     head: SubmissionHead,
-    version: FormVersion,
+    version: PublishedVersion,
     xml: bytes,
     user: User,
     device_id: str,
-    area: Area | None,
+    area_code: str | None,
     declared: dict[str, str],
     complete_on_arrival: bool,
-) -> tuple[Submission, bool]:
+) -> _Stored:
     sha = hashlib.sha256(xml).hexdigest()
-    existing = (
-        Submission.objects.select_for_update()
-        .filter(questionnaire=version.questionnaire, instance_id=head.instance_id)
-        .first()
-    )
+    if head.deprecated_id:
+        # An edit: the very same edit sent again is found first; only a new one needs the
+        # submission it replaces, locked, so that two edits of it cannot both win.
+        existing = _lock_existing(version, head.instance_id)
+        target = None if existing else _edit_target(head, version)
+    else:
+        existing, target = None, None
     if existing is None:
-        target = _edit_target(head, version) if head.deprecated_id else None
-        try:
-            with transaction.atomic():
-                submission = Submission.objects.create(
-                    questionnaire=version.questionnaire,
-                    form_version=version,
-                    instance_id=head.instance_id,
-                    xml=xml,
-                    xml_sha256=sha,
-                    status=(
-                        Submission.Status.COMPLETE
-                        if complete_on_arrival
-                        else Submission.Status.RECEIVING
-                    ),
-                    completed_at=timezone.now() if complete_on_arrival else None,
-                    expected_attachments=sorted(declared),
-                    area=area,
-                    submitted_by=user,
-                    device_id=device_id,
-                    deprecated_id=head.deprecated_id,
-                    supersedes=target,
-                )
-        except IntegrityError:
-            # Another request stored the same instanceID a moment ago: use that one.
-            existing = Submission.objects.select_for_update().get(
-                questionnaire=version.questionnaire, instance_id=head.instance_id
-            )
-        else:
+        now = timezone.now()
+        created_pk = _insert(
+            Submission(
+                questionnaire_id=version.questionnaire_id,
+                form_version_id=version.pk,
+                instance_id=head.instance_id,
+                xml=xml,
+                xml_sha256=sha,
+                status=(
+                    Submission.Status.COMPLETE
+                    if complete_on_arrival
+                    else Submission.Status.RECEIVING
+                ),
+                completed_at=now if complete_on_arrival else None,
+                expected_attachments=sorted(declared),
+                area_id=area_code,
+                submitted_by_id=user.pk,
+                device_id=device_id,
+                deprecated_id=head.deprecated_id,
+                supersedes=target,
+            ),
+            unless_exists=("questionnaire", "instance_id"),
+        )
+        if created_pk is not None:
             if target is not None:
                 Submission.objects.filter(pk=target.pk).update(is_current=False)
-            return submission, True
+            return _Stored(
+                pk=created_pk,
+                created=True,
+                is_complete=complete_on_arrival,
+                supersedes_id=target.pk if target else None,
+            )
+        # Stored already, by an earlier POST or one a moment ago (its commit was awaited).
+        existing = _lock_existing(version, head.instance_id)
+        assert existing is not None  # the constraint just said it is there
     if existing.xml_sha256 != sha:
         raise InstanceConflict(instance_id=head.instance_id)
-    return existing, False
+    return _Stored(
+        pk=existing.pk,
+        created=False,
+        is_complete=existing.is_complete,
+        supersedes_id=existing.supersedes_id,
+    )
 
 
-def _edit_target(head: SubmissionHead, version: FormVersion) -> Submission:
+def _lock_existing(version: PublishedVersion, instance_id: str) -> Submission | None:
+    return (
+        Submission.objects.select_for_update()
+        .only("pk", "xml_sha256", "status", "supersedes")
+        .filter(questionnaire_id=version.questionnaire_id, instance_id=instance_id)
+        .first()
+    )
+
+
+def _edit_target(head: SubmissionHead, version: PublishedVersion) -> Submission:
     target = (
         Submission.objects.select_for_update()
-        .filter(questionnaire=version.questionnaire, instance_id=head.deprecated_id)
+        .only("pk", "is_current")
+        .filter(questionnaire_id=version.questionnaire_id, instance_id=head.deprecated_id)
         .first()
     )
     if target is None:
@@ -231,36 +298,45 @@ def _edit_target(head: SubmissionHead, version: FormVersion) -> Submission:
     return target
 
 
-def _store_file(submission: Submission, incoming: IncomingFile, saved: list[str]) -> bool:
+def _store_file(
+    *,
+    submission_pk: int,
+    version: PublishedVersion,
+    instance_id: str,
+    incoming: IncomingFile,
+    saved: list[str],
+) -> str:
     content_type = image_content_type(incoming.content) or "application/octet-stream"
-    folder = submission.instance_id.replace(":", "_")
+    folder = instance_id.replace(":", "_")
     name = save_durably(
-        f"submissions/{submission.questionnaire_id}/{folder}/{incoming.name}", incoming.content
+        f"submissions/{version.questionnaire_id}/{folder}/{incoming.name}", incoming.content
     )
     saved.append(name)
-    # No savepoint needed: the submission row is locked (created or selected for update)
+    # No conflict possible: the submission row is locked (created or selected for update)
     # by this transaction, so no other request adds attachments to it meanwhile.
-    Attachment.objects.create(
-        submission=submission,
-        filename=incoming.name,
-        file=name,
-        content_type=content_type,
-        size=len(incoming.content),
-        sha256=hashlib.sha256(incoming.content).hexdigest(),
+    _insert(
+        Attachment(
+            submission_id=submission_pk,
+            filename=incoming.name,
+            file=name,
+            content_type=content_type,
+            size=len(incoming.content),
+            sha256=hashlib.sha256(incoming.content).hexdigest(),
+        )
     )
-    return True
+    return incoming.name
 
 
-def _carry_over_from_edited(submission: Submission, missing: set[str]) -> set[str]:
+def _carry_over_from_edited(stored: _Stored, missing: set[str]) -> set[str]:
     """An edit keeps the earlier version's files that the phone did not send again."""
-    if submission.supersedes_id is None or not missing:
+    if stored.supersedes_id is None or not missing:
         return set()
     carried = set()
     for earlier in Attachment.objects.filter(
-        submission_id=submission.supersedes_id, filename__in=missing
+        submission_id=stored.supersedes_id, filename__in=missing
     ):
         Attachment.objects.create(
-            submission=submission,
+            submission_id=stored.pk,
             filename=earlier.filename,
             file=earlier.file.name,
             content_type=earlier.content_type,
@@ -283,7 +359,7 @@ def ingest_submission(
     version = _version_to_submit(user, head)
     paths = set(version.binary_fields) | ({version.area_field} if version.area_field else set())
     found = values_at(head.root, paths)
-    area = _area_of(user, found.get(version.area_field)) if version.area_field else None
+    area_code = _area_of(user, found.get(version.area_field)) if version.area_field else None
     declared = {
         name: version.binary_fields[path]
         for path, names in found.items()
@@ -299,7 +375,7 @@ def ingest_submission(
             xml=xml,
             user=user,
             device_id=device_id,
-            area=area,
+            area_code=area_code,
             declared=declared,
             wanted=wanted,
             is_incomplete=is_incomplete,
@@ -315,11 +391,11 @@ def ingest_submission(
 def _record(
     *,
     head: SubmissionHead,
-    version: FormVersion,
+    version: PublishedVersion,
     xml: bytes,
     user: User,
     device_id: str,
-    area: Area | None,
+    area_code: str | None,
     declared: dict[str, str],
     wanted: list[IncomingFile],
     is_incomplete: bool,
@@ -331,45 +407,61 @@ def _record(
     transaction.on_commit(saved.clear)
     # The usual case, a new submission with all its files in one POST, is written once.
     complete_on_arrival = not head.deprecated_id and set(declared) <= {f.name for f in wanted}
-    submission, created = _lock_or_create(
+    stored = _lock_or_create(
         head=head,
         version=version,
         xml=xml,
         user=user,
         device_id=device_id,
-        area=area,
+        area_code=area_code,
         declared=declared,
         complete_on_arrival=complete_on_arrival,
     )
-    have = set() if created else set(submission.attachments.values_list("filename", flat=True))
-    stored = tuple(
-        incoming.name
-        for incoming in wanted
-        if incoming.name not in have and _store_file(submission, incoming, saved)
+    have = (
+        set()
+        if stored.created
+        else set(
+            Attachment.objects.filter(submission_id=stored.pk).values_list("filename", flat=True)
+        )
     )
-    have |= set(stored)
-    if created:
-        have |= _carry_over_from_edited(submission, set(declared) - have)
+    new_files = tuple(
+        _store_file(
+            submission_pk=stored.pk,
+            version=version,
+            instance_id=head.instance_id,
+            incoming=incoming,
+            saved=saved,
+        )
+        for incoming in wanted
+        if incoming.name not in have
+    )
+    have |= set(new_files)
+    if stored.created:
+        have |= _carry_over_from_edited(stored, set(declared) - have)
     missing = set(declared) - have
     if missing and not is_incomplete:
         raise AttachmentMissing(names=", ".join(sorted(missing)))
-    became_complete = created and complete_on_arrival
-    if not missing and submission.status != Submission.Status.COMPLETE:
-        submission.status = Submission.Status.COMPLETE
-        submission.completed_at = timezone.now()
-        submission.save(update_fields=["status", "completed_at"])
-        became_complete = True
-    if became_complete:
-        process_submission.delay_on_commit(submission.pk)
-        logger.info("submission complete submission_id=%s", submission.pk)
-    if created:
+    is_complete = stored.is_complete
+    if not missing and not is_complete:
+        Submission.objects.filter(pk=stored.pk).update(
+            status=Submission.Status.COMPLETE, completed_at=timezone.now()
+        )
+        is_complete = True
+    if is_complete and (stored.created or not stored.is_complete):
+        process_after_commit(stored.pk)
+    if stored.created or new_files:
         logger.info(
-            "submission received submission_id=%s form=%s version=%s",
-            submission.pk,
+            "submission received submission_id=%s form=%s version=%s new=%s files=%s complete=%s",
+            stored.pk,
             head.form_id,
             head.version,
+            stored.created,
+            len(new_files),
+            is_complete,
         )
-    return IngestResult(submission=submission, created=created, stored=stored)
+    return IngestResult(
+        submission_id=stored.pk, created=stored.created, is_complete=is_complete, stored=new_files
+    )
 
 
 def _forget_files(names: list[str]) -> None:

@@ -59,7 +59,7 @@ def openrosa_view(view: View) -> View:
     ) -> HttpResponse:
         try:
             if token is not None:
-                user, _device_token = authenticate_token(token)
+                user = authenticate_token(token)
             else:
                 user = authenticate_collector(request)
             record_device(user=user, device_id=request.GET.get("deviceID", ""))

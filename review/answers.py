@@ -1,5 +1,6 @@
 """Structured answers derived from a submission's raw XML (which never changes)."""
 
+import functools
 import logging
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -8,6 +9,7 @@ from defusedxml.ElementTree import fromstring
 from django.db import transaction
 from django.utils import timezone
 
+from forms.models import FormVersion
 from review.models import Submission
 
 logger = logging.getLogger(__name__)
@@ -49,13 +51,24 @@ def answers_from_xml(xml: bytes, repeats: set[str]) -> dict[str, Any]:
     return convert(fromstring(xml, forbid_dtd=True), "")
 
 
+@functools.lru_cache(maxsize=256)
+def _repeats_of_version(form_version_id: int) -> frozenset[str]:
+    """The repeats of a form version: a published version never changes, so read it once."""
+    xform_xml = FormVersion.objects.values_list("xform_xml", flat=True).get(pk=form_version_id)
+    return frozenset(repeat_paths(xform_xml))
+
+
+def forget_form_repeats() -> None:
+    """Drop what this process remembers (tests, where ids repeat between databases)."""
+    _repeats_of_version.cache_clear()
+
+
 @transaction.atomic
 def derive_answers(*, submission_id: int) -> Submission:
     """Parse the submission's XML into ``answers``; idempotent (deriving again gives the same)."""
-    submission = (
-        Submission.objects.select_for_update().select_related("form_version").get(pk=submission_id)
-    )
-    repeats = repeat_paths(submission.form_version.xform_xml)
+    # Only the submission row is locked, not its form version (which every worker reads).
+    submission = Submission.objects.select_for_update().get(pk=submission_id)
+    repeats = set(_repeats_of_version(submission.form_version_id))
     submission.answers = answers_from_xml(bytes(submission.xml), repeats)
     submission.processed_at = timezone.now()
     submission.processing_error = ""

@@ -61,6 +61,14 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["area", "-received_at"], name="submission_area_received"),
+            # The processing queue (review/processing.py): small, as it empties as it goes.
+            models.Index(
+                fields=["completed_at"],
+                condition=models.Q(
+                    status="complete", processed_at__isnull=True, processing_error=""
+                ),
+                name="submission_awaiting_processing",
+            ),
         ]
 
     def __str__(self) -> str:

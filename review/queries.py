@@ -1,9 +1,6 @@
 """Which submissions a person may see: one queryset, used by every list and detail view."""
 
-from datetime import timedelta
-
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from registry.access import Action, scope_for
 from registry.models import User
@@ -23,12 +20,8 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
     )
 
 
-def submissions_awaiting_answers(older_than_seconds: int = 60) -> QuerySet[Submission]:
-    """Complete submissions whose answers were never derived (a worker died, a task was lost)."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+def submissions_awaiting_processing() -> QuerySet[Submission]:
+    """Complete submissions whose thumbnails and answers are still to be made (the work queue)."""
     return Submission.objects.filter(
-        status=Submission.Status.COMPLETE,
-        processed_at__isnull=True,
-        processing_error="",
-        completed_at__lt=cutoff,
+        status=Submission.Status.COMPLETE, processed_at__isnull=True, processing_error=""
     )

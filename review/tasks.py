@@ -5,14 +5,11 @@ from typing import Any
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from django.db import InterfaceError, OperationalError
 
-from media.thumbnails import make_thumbnails
-from review.answers import derive_answers, record_processing_failure
+from review.answers import record_processing_failure
+from review.processing import TRANSIENT_ERRORS, process_awaiting_submissions, process_submission
 
 logger = logging.getLogger(__name__)
-
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class _RecordsFailure(DjangoTask):  # type: ignore[misc]
@@ -25,8 +22,8 @@ class _RecordsFailure(DjangoTask):  # type: ignore[misc]
         einfo: Any,
     ) -> None:
         submission_id = kwargs.get("submission_id", args[0] if args else None)
-        # A transient error that outlived its retries leaves the submission pending, so
-        # process_pending_submissions tries it again; only lasting failures are recorded.
+        # A transient error that outlived its retries leaves the submission awaiting, so
+        # the sweep tries it again; only lasting failures are recorded.
         if submission_id is not None and not isinstance(exc, TRANSIENT_ERRORS):
             record_processing_failure(
                 submission_id=int(submission_id), error=f"{type(exc).__name__}: {exc}"
@@ -34,21 +31,27 @@ class _RecordsFailure(DjangoTask):  # type: ignore[misc]
 
 
 @shared_task(
+    name="review.tasks.process_submission",
     base=_RecordsFailure,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,
     max_retries=5,
     acks_late=True,
 )
-def process_submission(submission_id: int) -> None:
-    """Derive the answers and the photo thumbnails of a complete submission (idempotent,
-    retried on transient database errors; a failure for good is recorded on the submission)."""
+def process_submission_task(submission_id: int) -> None:
+    """Thumbnails and answers of one complete submission (idempotent; retried on transient
+    database errors; a failure for good is recorded on the submission)."""
     try:
-        derive_answers(submission_id=submission_id)
-        make_thumbnails(submission_id=submission_id)
+        process_submission(submission_id=submission_id)
     except TRANSIENT_ERRORS:
-        raise  # retried; left pending for process_pending_submissions if it keeps failing
+        raise  # retried; left awaiting for the sweep if it keeps failing
     except Exception as exc:
         # A submission whose XML cannot be read will not read better on a retry.
         record_processing_failure(submission_id=submission_id, error=f"{type(exc).__name__}: {exc}")
         raise
+
+
+@shared_task(name="review.tasks.process_awaiting_submissions", acks_late=True, ignore_result=True)
+def process_awaiting_submissions_task() -> int:
+    """The sweep that Celery beat starts every few seconds (see review/processing.py)."""
+    return process_awaiting_submissions(seconds=50.0)

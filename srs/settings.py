@@ -209,6 +209,22 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Stored submissions are processed by a sweep that Celery beat starts every few seconds
+# (run the worker with -B, or one `celery beat` beside the workers): the phone's request
+# sends no message (review/processing.py). A sweep that waited longer than its interval
+# is dropped: the next one does the same work.
+SRS_PROCESS_SWEEP_SECONDS = env_int("SRS_PROCESS_SWEEP_SECONDS", 2)
+CELERY_BEAT_SCHEDULE = {
+    "process-awaiting-submissions": {
+        "task": "review.tasks.process_awaiting_submissions",
+        "schedule": float(SRS_PROCESS_SWEEP_SECONDS),
+        "options": {"expires": float(SRS_PROCESS_SWEEP_SECONDS)},
+    }
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Without a worker (the embedded default) the request that completes a submission
+# processes it in process, after its commit.
+SRS_PROCESS_IN_REQUEST = not REDIS_URL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -7,6 +7,18 @@ from tests.factories import make_user
 pytest_plugins = ["tests.openrosa_fixtures"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_memory():
+    """Each test starts as a new server process would: nothing remembered from the last."""
+    from collector_api.devices import forget_recorded_devices
+    from forms.reach import forget_published_versions
+    from review.answers import forget_form_repeats
+
+    forget_recorded_devices()
+    forget_published_versions()
+    forget_form_repeats()
+
+
 @pytest.fixture
 def malang(db):
     """Kabupaten Malang (35.07) with all its kecamatan and villages, from the real data."""

@@ -112,19 +112,19 @@ class LiveStack:
         self.manage("migrate", "-v0")
         self.manage("shell", "-c", SEED)
 
-    def start_web(self, workers: int = 2) -> None:
+    def start_web(self, workers: int | None = None) -> None:
+        """gunicorn as in production (deploy/gunicorn.conf.py), on this stack's port."""
         self.web = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
                 "srs.wsgi",
+                "-c",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
                 "-b",
                 f"127.0.0.1:{self.port}",
-                "-w",
-                str(workers),
+                *(["-w", str(workers)] if workers else []),
                 "--log-level",
                 "warning",
-                "--timeout",
-                "60",
             ],
             cwd=ROOT,
             env=self.env(),
@@ -144,8 +144,13 @@ class LiveStack:
     def start_worker(self) -> None:
         if not self.redis_url:
             return
+        # As in production (deploy/ENVIRONMENT.md): the worker yields the CPU to the web
+        # processes, so a burst of phones is answered first and derived after.
         self.worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "srs", "worker", "-c", "1", "-l", "error"],
+            [
+                *("nice", "-n", "10", str(BIN / "celery"), "-A", "srs", "worker", "-B"),
+                *("-c", "1", "-l", "error"),
+            ],
             cwd=ROOT,
             env=self.env(),
             start_new_session=True,

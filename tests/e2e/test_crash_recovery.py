@@ -104,7 +104,6 @@ def test_every_acknowledged_submission_survives_crashes_once(stack):
     assert refused == []
     assert acknowledged == set(ids)
 
-    stack.manage("process_pending_submissions", "--older-than", "0")
     rows = stack.query(
         "import json, hashlib\n"
         "from review.models import Submission\n"

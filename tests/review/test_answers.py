@@ -4,7 +4,7 @@ import pytest
 
 from review.answers import derive_answers
 from review.models import Submission
-from review.tasks import process_submission
+from review.tasks import process_submission_task
 from tests.review.test_submission_pages import submission  # noqa: F401 (fixture)
 
 
@@ -20,7 +20,7 @@ def test_deriving_twice_gives_the_same_answers(submission):  # noqa: F811
 def test_a_task_that_fails_for_good_records_it(submission):  # noqa: F811
     Submission.objects.filter(pk=submission.pk).update(xml=b"<broken")
     with pytest.raises(Exception):  # noqa: B017,PT011 (any parse error)
-        process_submission.apply(args=[submission.pk], throw=True)
+        process_submission_task.apply(args=[submission.pk], throw=True)
     assert "ParseError" in Submission.objects.get(pk=submission.pk).processing_error
 
 

@@ -1,20 +1,21 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from review.queries import submissions_awaiting_answers
-from review.tasks import process_submission
+from review.processing import process_awaiting_submissions
 
 
 class Command(BaseCommand):
     help = (
-        "Queue the processing of complete submissions whose answers were never derived "
-        "(after a worker crash). Safe to run at any time, e.g. every few minutes from cron."
+        "Make the thumbnails and answers of complete submissions awaiting them, now, in this "
+        "process. The worker's sweep does the same every few seconds; this is for an operator "
+        "(or a deployment without a worker). Safe to run at any time, also beside the worker."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", type=int, default=60, help="seconds since completion")
+        parser.add_argument("--limit", type=int, default=None, help="stop after this many")
+        parser.add_argument("--seconds", type=float, default=3600.0, help="stop after this long")
 
-    def handle(self, *args: object, older_than: int = 60, **options: object) -> None:
-        ids = list(submissions_awaiting_answers(older_than).values_list("pk", flat=True)[:10000])
-        for submission_id in ids:
-            process_submission.delay(submission_id)
-        self.stdout.write(f"{len(ids)} submissions queued for processing.")
+    def handle(
+        self, *args: object, limit: int | None = None, seconds: float = 3600.0, **options: object
+    ) -> None:
+        done = process_awaiting_submissions(seconds=seconds, limit=limit)
+        self.stdout.write(f"{done} submissions processed.")
