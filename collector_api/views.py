@@ -23,6 +23,7 @@ from collector_api.auth import authenticate_collector, authenticate_token, chall
 from collector_api.devices import record_device
 from collector_api.errors import CollectorError, Unauthenticated
 from collector_api.ingest import IncomingFile, UnknownForm, ingest_submission
+from collector_api.multipart import read_parts
 from collector_api.openrosa import (
     FormListEntry,
     ManifestEntry,
@@ -201,21 +202,24 @@ def submission(request: HttpRequest, user: User) -> HttpResponse:
             % {"size": filesizeformat(settings.SRS_SUBMISSION_REQUEST_MAX_BYTES)},
             status=413,
         )
-    xml_file = request.FILES.get("xml_submission_file")
-    if xml_file is None:
+    parts = read_parts(request.META.get("CONTENT_TYPE", ""), request.read())
+    xml = next((p.content for p in parts if p.name == "xml_submission_file"), None)
+    if xml is None:
         return message_response(_("The request has no xml_submission_file part."), status=400)
     files = [
-        IncomingFile(name=upload.name or "", content=upload.read())
-        for field in request.FILES
-        if field != "xml_submission_file"
-        for upload in request.FILES.getlist(field)
+        IncomingFile(name=part.filename, content=part.content)
+        for part in parts
+        if part.filename is not None and part.name != "xml_submission_file"
     ]
+    is_incomplete = any(
+        p.name == "*isIncomplete*" and p.content.strip().lower() == b"yes" for p in parts
+    )
     result = ingest_submission(
         user=user,
-        xml=xml_file.read(),
+        xml=xml,
         files=files,
         device_id=request.GET.get("deviceID", ""),
-        is_incomplete=request.POST.get("*isIncomplete*", "").lower() == "yes",
+        is_incomplete=is_incomplete,
     )
     if result.is_complete:
         text = _("Form received.")

@@ -3,11 +3,10 @@
 import io
 import logging
 
-from django.db import transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from media.models import Attachment
-from media.storage import save_durably
+from media.storage import save_all_durably
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +26,18 @@ def thumbnail_bytes(content: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def make_thumbnails(*, submission_id: int) -> int:
-    """Make the missing thumbnails of a submission's images; idempotent. Returns how many."""
-    made = 0
-    pending = Attachment.objects.filter(
-        submission_id=submission_id, content_type__startswith="image/", thumbnail=""
+def make_thumbnails(*, submission_ids: list[int]) -> int:
+    """Make the missing thumbnails of these submissions' images; idempotent. Returns how many.
+
+    The caller holds the submissions' rows locked (review/processing.py), so no
+    one else makes the same thumbnails meanwhile.
+    """
+    pending = list(
+        Attachment.objects.filter(
+            submission_id__in=submission_ids, content_type__startswith="image/", thumbnail=""
+        )
     )
+    made: list[tuple[Attachment, str, bytes]] = []
     for attachment in pending:
         try:
             with attachment.file.open("rb") as handle:
@@ -40,13 +45,9 @@ def make_thumbnails(*, submission_id: int) -> int:
         except (UnidentifiedImageError, OSError, ValueError):
             logger.warning("no thumbnail for attachment_id=%s", attachment.pk)
             continue
-        name = save_durably(f"{attachment.file.name}.thumb.jpg", preview)
-        with transaction.atomic():
-            updated = Attachment.objects.filter(pk=attachment.pk, thumbnail="").update(
-                thumbnail=name
-            )
-        if updated:
-            made += 1
-        else:
-            attachment.file.storage.delete(name)  # another worker was first
-    return made
+        made.append((attachment, f"{attachment.file.name}.thumb.jpg", preview))
+    names = save_all_durably([(name, preview) for _attachment, name, preview in made])
+    for (attachment, _name, _preview), stored in zip(made, names, strict=True):
+        attachment.thumbnail.name = stored
+    Attachment.objects.bulk_update([attachment for attachment, _n, _p in made], ["thumbnail"])
+    return len(made)

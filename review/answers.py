@@ -2,6 +2,7 @@
 
 import functools
 import logging
+from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -63,18 +64,38 @@ def forget_form_repeats() -> None:
     _repeats_of_version.cache_clear()
 
 
+@dataclass(frozen=True)
+class Derived:
+    done: list[int]
+    failed: dict[int, str]  # submission id -> what went wrong
+
+
 @transaction.atomic
-def derive_answers(*, submission_id: int) -> Submission:
-    """Parse the submission's XML into ``answers``; idempotent (deriving again gives the same)."""
-    # Only the submission row is locked, not its form version (which every worker reads).
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
-    repeats = set(_repeats_of_version(submission.form_version_id))
-    submission.answers = answers_from_xml(bytes(submission.xml), repeats)
-    submission.processed_at = timezone.now()
-    submission.processing_error = ""
-    submission.save(update_fields=["answers", "processed_at", "processing_error"])
-    logger.info("answers derived submission_id=%s", submission.pk)
-    return submission
+def derive_answers(*, submission_ids: list[int]) -> Derived:
+    """Parse these submissions' XML into ``answers`` and mark them processed; idempotent.
+
+    A submission whose XML cannot be read is not changed and comes back in
+    ``failed`` (with the reason); the others are written in one statement.
+    """
+    # Only the submission rows are locked, not their form versions (which every worker reads).
+    rows = list(
+        Submission.objects.select_for_update()
+        .filter(pk__in=submission_ids)
+        .values_list("pk", "xml", "form_version_id")
+    )
+    now = timezone.now()
+    derived: list[Submission] = []
+    failed: dict[int, str] = {}
+    for pk, xml, form_version_id in rows:
+        try:
+            answers = answers_from_xml(bytes(xml), set(_repeats_of_version(form_version_id)))
+        except Exception as exc:  # noqa: BLE001 (whatever is wrong with this one XML)
+            failed[pk] = f"{type(exc).__name__}: {exc}"
+            continue
+        derived.append(Submission(pk=pk, answers=answers, processed_at=now, processing_error=""))
+    Submission.objects.bulk_update(derived, ["answers", "processed_at", "processing_error"])
+    logger.info("answers derived submissions=%s failed=%s", len(derived), len(failed))
+    return Derived(done=[row.pk for row in derived], failed=failed)
 
 
 def record_processing_failure(*, submission_id: int, error: str) -> None:

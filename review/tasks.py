@@ -41,17 +41,10 @@ class _RecordsFailure(DjangoTask):  # type: ignore[misc]
 def process_submission_task(submission_id: int) -> None:
     """Thumbnails and answers of one complete submission (idempotent; retried on transient
     database errors; a failure for good is recorded on the submission)."""
-    try:
-        process_submission(submission_id=submission_id)
-    except TRANSIENT_ERRORS:
-        raise  # retried; left awaiting for the sweep if it keeps failing
-    except Exception as exc:
-        # A submission whose XML cannot be read will not read better on a retry.
-        record_processing_failure(submission_id=submission_id, error=f"{type(exc).__name__}: {exc}")
-        raise
+    process_submission(submission_id=submission_id)
 
 
 @shared_task(name="review.tasks.process_awaiting_submissions", acks_late=True, ignore_result=True)
 def process_awaiting_submissions_task() -> int:
     """The sweep that Celery beat starts every few seconds (see review/processing.py)."""
-    return process_awaiting_submissions(seconds=50.0)
+    return process_awaiting_submissions(seconds=50.0, yield_to_phones=True)

@@ -114,6 +114,13 @@ if _database_url:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+    if DATABASES["default"]["ENGINE"].endswith("postgis"):
+        # Parameters sent apart from the SQL, and statements a connection runs often
+        # prepared once: PostgreSQL then parses and plans the submission path's queries
+        # once, not on every POST. Off behind PgBouncer in transaction pooling mode.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+            "SRS_DB_SERVER_SIDE_BINDING", True
+        )
 elif IS_PRODUCTION:
     raise ImproperlyConfigured("DATABASE_URL is required in production.")
 else:
@@ -222,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# While more than this many submissions arrived in the last second, the sweep waits (but
+# never lets one wait longer than the delay): phones first, thumbnails and answers after.
+SRS_PROCESS_YIELD_ARRIVALS = env_int("SRS_PROCESS_YIELD_ARRIVALS", 20)
+SRS_PROCESS_MAX_DELAY_SECONDS = env_int("SRS_PROCESS_MAX_DELAY_SECONDS", 120)
+# The worker runs on the CPU time the web processes leave (Linux SCHED_IDLE, srs/celery.py).
+SRS_WORKER_IDLE_PRIORITY = env_bool("SRS_WORKER_IDLE_PRIORITY", True)
 # Without a worker (the embedded default) the request that completes a submission
 # processes it in process, after its commit.
 SRS_PROCESS_IN_REQUEST = not REDIS_URL

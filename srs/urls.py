@@ -10,6 +10,8 @@ from registry.api import AreaListApi
 from srs import views
 
 urlpatterns = [
+    # First: the paths every phone calls most (/submission, /formList) resolve at once.
+    path("", include("collector_api.urls")),
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,7 +24,6 @@ urlpatterns = [
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
     path("admin/", admin.site.urls),
-    path("", include("collector_api.urls")),
 ]
 
 if settings.DEBUG:

@@ -12,8 +12,10 @@ def _fresh_process_memory():
     """Each test starts as a new server process would: nothing remembered from the last."""
     from collector_api.devices import forget_recorded_devices
     from forms.reach import forget_published_versions
+    from registry.area_codes import forget_known_areas
     from review.answers import forget_form_repeats
 
+    forget_known_areas()
     forget_recorded_devices()
     forget_published_versions()
     forget_form_repeats()

@@ -100,7 +100,7 @@ class LiveStack:
     def setup(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url:
-            name = self.database_url.rsplit("/", 1)[1]
+            name = self.database_url.rsplit("/", 1)[1].split("?")[0]
             for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
                 subprocess.run(
                     ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True
@@ -144,13 +144,10 @@ class LiveStack:
     def start_worker(self) -> None:
         if not self.redis_url:
             return
-        # As in production (deploy/ENVIRONMENT.md): the worker yields the CPU to the web
-        # processes, so a burst of phones is answered first and derived after.
+        # As in production: beat starts the processing sweep; the worker yields the CPU
+        # to the web processes (srs/celery.py), so phones are answered first.
         self.worker = subprocess.Popen(
-            [
-                *("nice", "-n", "10", str(BIN / "celery"), "-A", "srs", "worker", "-B"),
-                *("-c", "1", "-l", "error"),
-            ],
+            [str(BIN / "celery"), "-A", "srs", "worker", "-B", "-c", "1", "-l", "error"],
             cwd=ROOT,
             env=self.env(),
             start_new_session=True,
@@ -179,7 +176,7 @@ class LiveStack:
         self._kill(self.web, signal.SIGTERM)
         self._kill(self.worker, signal.SIGTERM)
         if self.database_url:
-            name = self.database_url.rsplit("/", 1)[1]
+            name = self.database_url.rsplit("/", 1)[1].split("?")[0]
             subprocess.run(
                 [
                     "psql",

@@ -35,6 +35,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -202,6 +203,7 @@ def run(
     resubmit_share: float,
     photo: bytes,
     meter: CpuMeter,
+    quiet: bool = False,
 ) -> None:
     ids = [f"uuid:{uuid.uuid4()}" for _ in range(count)]
     rng = random.Random(42)
@@ -236,6 +238,9 @@ def run(
     statuses: dict[int, int] = {}
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
+    if quiet:
+        assert statuses == {201: count}, statuses
+        return
     q = statistics.quantiles(sorted(latency for _, latency in results), n=100)
     per_post = "  ".join(f"{name} {seconds / count * 1000:.2f}" for name, seconds in cpu.items())
     print(
@@ -270,6 +275,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 8])
     parser.add_argument("--resubmissions", type=float, nargs="*", default=[0.0, 0.1])
     parser.add_argument(
+        "--pg-options",
+        default="",
+        help="PostgreSQL settings for the stack's connections, e.g. '-c commit_delay=200'",
+    )
+    parser.add_argument(
         "--no-worker", action="store_true", help="measure the web alone (nothing is processed)"
     )
     args = parser.parse_args()
@@ -277,7 +287,8 @@ def main() -> None:
         stack = LiveStack(
             Path(var),
             port=8765,
-            database_url="postgis://postgres@127.0.0.1:5432/srs_bench",
+            database_url="postgis://postgres@127.0.0.1:5432/srs_bench"
+            + (f"?options={quote(args.pg_options)}" if args.pg_options else ""),
             redis_url="redis://127.0.0.1:6379/15",
         )
         stack.setup()
@@ -292,6 +303,11 @@ def main() -> None:
                 f"{f' with {args.workers} workers' if args.workers else ''}, 1 Celery worker, "
                 f"{os.cpu_count()} cores shared with the client"
             )
+            # Warm up as a server in use would be: every web thread connected to the
+            # database with its statements prepared, the worker started and idle again.
+            run(stack, 100, 8, 0.0, photo, meter, quiet=True)
+            if not args.no_worker:
+                wait_until_processed(stack)
             for share in args.resubmissions:
                 for concurrency in args.concurrency:
                     run(stack, args.count, concurrency, share, photo, meter)

@@ -121,19 +121,62 @@ def test_an_unknown_village_is_refused(phone):
     assert _nothing_stored()
 
 
-def test_a_file_name_with_a_path_is_refused(phone):
+def _raw_multipart(*parts: tuple[str, str | None, bytes], boundary: str = "b0undary") -> bytes:
+    body = b""
+    for name, filename, content in parts:
+        disposition = f'form-data; name="{name}"' + (
+            f'; filename="{filename}"' if filename is not None else ""
+        )
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+def _post_raw(phone, body: bytes, content_type="multipart/form-data; boundary=b0undary"):
     client, prefix = phone
-    payload = {
-        "xml_submission_file": SimpleUploadedFile(
-            "submission.xml", _xml(), content_type="text/xml"
-        ),
-        "house.jpg": SimpleUploadedFile("../../house.jpg", jpeg(), content_type="image/jpeg"),
-    }
-    response = client.post(f"{prefix}/submission", payload)
-    # Django strips the folders from an uploaded name; either way nothing lands outside its place.
-    assert response.status_code in (201, 400)
-    for attachment in Attachment.objects.all():
-        assert ".." not in attachment.file.name and attachment.filename == "house.jpg"
+    return client.generic("POST", f"{prefix}/submission", body, content_type=content_type)
+
+
+def test_a_file_name_with_a_path_is_refused(phone):
+    body = _raw_multipart(
+        ("xml_submission_file", "submission.xml", _xml()),
+        ("house.jpg", "../../house.jpg", jpeg()),
+    )
+    response = _post_raw(phone, body)
+    assert response.status_code == 400
+    assert "../../house.jpg" in response.content.decode()
+    assert _nothing_stored()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"not multipart at all", "multipart/form-data; boundary=b0undary"),
+        (b'--b0undary\r\nContent-Disposition: form-data; name="x"\r\n\r\ncut off', None),
+        (b"--b0undary\r\nContent-Type: text/xml\r\n\r\n<data/>\r\n--b0undary--\r\n", None),
+        (b"<data/>", "text/xml"),
+    ],
+    ids=["no-boundary", "truncated", "part-without-name", "not-multipart"],
+)
+def test_an_unreadable_upload_is_400_and_says_so(phone, body, content_type):
+    response = _post_raw(phone, body, content_type or "multipart/form-data; boundary=b0undary")
+    assert response.status_code == 400
+    assert b"not a readable form upload" in response.content
+    assert _nothing_stored()
+
+
+def test_collects_parts_are_read_whatever_their_order_and_names(phone):
+    photo = jpeg()
+    body = _raw_multipart(
+        ("house.jpg", "house.jpg", photo),
+        ("*isIncomplete*", None, b"yes"),
+        ("xml_submission_file", "Household_2026-11-23_10-00-00.xml", _xml()),
+    )
+    response = _post_raw(phone, body)
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert attachment.filename == "house.jpg" and attachment.file.read() == photo
+    assert Submission.objects.get().is_complete  # every declared file is there
 
 
 def test_an_oversize_request_is_413(phone, settings):
@@ -181,14 +224,18 @@ def test_messages_follow_accept_language(phone):
     assert b"not a readable form instance" in english.content
 
 
-def test_a_failure_after_the_commit_never_removes_stored_files(openrosa_setup, settings):
+def test_a_failure_after_the_commit_never_removes_stored_files(
+    openrosa_setup, settings, monkeypatch
+):
     from collector_api.ingest import IncomingFile, ingest_submission
-    from forms.models import FormVersion
 
-    # The derivation task runs in process after the commit; make it fail loudly.
+    # The processing task runs in process after the commit; make it fail loudly there.
+    def broken_disk(**_kwargs):
+        raise RuntimeError("the thumbnail disk is gone")
+
+    monkeypatch.setattr("review.processing.make_thumbnails", broken_disk)
     settings.CELERY_TASK_EAGER_PROPAGATES = True
-    FormVersion.objects.update(xform_xml="<not-a-form")
-    with pytest.raises(Exception):  # noqa: B017,PT011 (the task's own error)
+    with pytest.raises(RuntimeError):
         ingest_submission(
             user=openrosa_setup["agent"],
             xml=_xml(),
@@ -228,3 +275,12 @@ def test_an_edit_of_an_unknown_submission_is_404(phone):
     response = _post(phone, xml, {"house.jpg": jpeg()})
     assert response.status_code == 404
     assert _nothing_stored()
+
+
+def test_an_instance_id_with_a_path_in_it_stays_inside_its_folder(phone):
+    response = _post(phone, _xml(uuid="../../../escape"), {"house.jpg": jpeg()})
+    assert response.status_code == 201
+    attachment = Attachment.objects.get()
+    assert ".." not in attachment.file.name
+    assert attachment.file.name.startswith("submissions/")
+    assert attachment.file.read() == jpeg()

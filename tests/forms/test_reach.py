@@ -54,14 +54,20 @@ def _reach_decision(user: User, questionnaire_id: int) -> bool:
     return read_reach(questionnaire_id).reaches(scope_for(signed_in, Action.COLLECT))
 
 
-def test_the_submission_rule_agrees_with_the_form_list_for_every_deployment(people, district_user):
+@pytest.fixture
+def questionnaire(district_user):
     version = create_questionnaire(
         workbook=xlsform_bytes(),
         filename="t.xlsx",
         owner_area=Area.objects.get(code="35.07"),
         user=district_user,
     )
-    questionnaire = publish_form_version(version=version, user=district_user).questionnaire
+    return publish_form_version(version=version, user=district_user).questionnaire
+
+
+def test_the_submission_rule_agrees_with_the_form_list_for_every_deployment(
+    people, district_user, questionnaire
+):
     compared = 0
     for codes, archived in itertools.product(DEPLOYMENTS, (False, True)):
         set_deployment(
@@ -84,14 +90,9 @@ def test_the_submission_rule_agrees_with_the_form_list_for_every_deployment(peop
     assert compared == len(DEPLOYMENTS) * 2 * len(people)
 
 
-def test_the_field_agent_is_reached_by_her_kecamatan_and_not_by_pagelaran(people, district_user):
-    version = create_questionnaire(
-        workbook=xlsform_bytes(),
-        filename="t.xlsx",
-        owner_area=Area.objects.get(code="35.07"),
-        user=district_user,
-    )
-    questionnaire = publish_form_version(version=version, user=district_user).questionnaire
+def test_the_field_agent_is_reached_by_her_kecamatan_and_not_by_pagelaran(
+    people, district_user, questionnaire
+):
     agent = people[0]
     set_deployment(
         questionnaire=questionnaire, areas=[Area.objects.get(code="35.07.33")], user=district_user

@@ -74,3 +74,21 @@ def test_on_the_embedded_default_the_request_processes_its_own_and_a_left_over_o
     assert Submission.objects.get(pk=result.submission_id).processed_at is not None
     left_over.refresh_from_db()
     assert left_over.processed_at is not None
+
+
+def test_the_sweep_waits_while_phones_are_sending_but_not_for_long(openrosa_setup, settings):
+    for n in range(3):
+        _store(openrosa_setup["agent"], f"10000000-0000-4000-8000-00000000001{n}", settings)
+    settings.SRS_PROCESS_YIELD_ARRIVALS = 3  # three arrived within the last second
+    assert process_awaiting_submissions(seconds=1.0, yield_to_phones=True) == 0
+    assert submissions_awaiting_processing().count() == 3
+
+    settings.SRS_PROCESS_MAX_DELAY_SECONDS = 0  # they have waited long enough
+    assert process_awaiting_submissions(seconds=30, yield_to_phones=True) == 3
+    assert not submissions_awaiting_processing().exists()
+
+
+def test_a_quiet_moment_is_used_at_once(openrosa_setup, settings):
+    _store(openrosa_setup["agent"], "10000000-0000-4000-8000-000000000020", settings)
+    settings.SRS_PROCESS_YIELD_ARRIVALS = 5  # one arrival is no burst
+    assert process_awaiting_submissions(seconds=30, yield_to_phones=True) == 1
