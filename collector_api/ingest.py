@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
@@ -176,33 +176,70 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
     return wanted
 
 
+# Fields whose Python value each database backend stores in its own form.
+_ADAPTED_FIELDS = (
+    models.DateTimeField,
+    models.DateField,
+    models.TimeField,
+    models.JSONField,
+    models.BinaryField,
+    models.DecimalField,
+    models.UUIDField,
+)
+
+
+@dataclass(frozen=True)
+class _InsertPlan:
+    sql: str
+    fields: tuple[models.Field, ...]
+    adapted: tuple[bool, ...]
+
+
 @functools.cache
-def _insert_sql(model: type[models.Model], vendor: str, unless_exists: tuple[str, ...]) -> str:
+def _insert_plan(
+    model: type[models.Model], vendor: str, unless_exists: tuple[str, ...]
+) -> _InsertPlan:
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [field.column for field in meta.concrete_fields if not field.primary_key]
+    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
     conflict = ", ".join(
         quote(cast(models.Field, meta.get_field(name)).column) for name in unless_exists
     )
-    return (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
         + (f" ON CONFLICT ({conflict}) DO NOTHING" if unless_exists else "")
         + f" RETURNING {quote(meta.pk.column)}"
     )
+    adapted = tuple(isinstance(field, _ADAPTED_FIELDS) for field in fields)
+    return _InsertPlan(sql=sql, fields=fields, adapted=adapted)
 
 
-def _insert(row: models.Model, *, unless_exists: tuple[str, ...] = ()) -> int | None:
-    """INSERT ``row`` in one round trip and return its id, or None when a row with the same
-    ``unless_exists`` fields is already there (the unique constraint decides, not a look-up).
+def _insert(
+    model: type[models.Model], values: dict[str, Any], *, unless_exists: tuple[str, ...] = ()
+) -> int | None:
+    """INSERT one row of ``model`` in one round trip and return its id, or None when a row
+    with the same ``unless_exists`` fields is already there (the unique constraint decides,
+    not a look-up).
 
-    The same values as ``save()`` would write (defaults, ``auto_now_add``, each field's
-    database form), without building the query anew for every request.
+    ``values`` go by attribute name (``questionnaire_id``); every other field gets its
+    default, ``auto_now_add`` fields the time now, and values that a backend stores in
+    its own form (dates, JSON, bytes) are adapted by the field, as ``save()`` would.
+    The statement is built once per model, not for every request.
     """
-    fields = [field for field in row._meta.concrete_fields if not field.primary_key]
-    params = [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields]
+    plan = _insert_plan(model, connection.vendor, unless_exists)
+    now = timezone.now()
+    params = []
+    for field, adapted in zip(plan.fields, plan.adapted, strict=True):
+        if field.attname in values:
+            value = values[field.attname]
+        elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            value = now
+        else:
+            value = field.get_default()
+        params.append(field.get_db_prep_save(value, connection) if adapted else value)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(row), connection.vendor, unless_exists), params)
+        cursor.execute(plan.sql, params)
         found = cursor.fetchone()
     return int(found[0]) if found else None
 
@@ -229,25 +266,27 @@ def _lock_or_create(
     if existing is None:
         now = timezone.now()
         created_pk = _insert(
-            Submission(
-                questionnaire_id=version.questionnaire_id,
-                form_version_id=version.pk,
-                instance_id=head.instance_id,
-                xml=xml,
-                xml_sha256=sha,
-                status=(
+            Submission,
+            {
+                "questionnaire_id": version.questionnaire_id,
+                "form_version_id": version.pk,
+                "instance_id": head.instance_id,
+                "xml": xml,
+                "xml_sha256": sha,
+                "status": str(
                     Submission.Status.COMPLETE
                     if complete_on_arrival
                     else Submission.Status.RECEIVING
                 ),
-                completed_at=now if complete_on_arrival else None,
-                expected_attachments=sorted(declared),
-                area_id=area_code,
-                submitted_by_id=user.pk,
-                device_id=device_id,
-                deprecated_id=head.deprecated_id,
-                supersedes=target,
-            ),
+                "received_at": now,
+                "completed_at": now if complete_on_arrival else None,
+                "expected_attachments": sorted(declared),
+                "area_id": area_code,
+                "submitted_by_id": user.pk,
+                "device_id": device_id,
+                "deprecated_id": head.deprecated_id,
+                "supersedes_id": target.pk if target else None,
+            },
             unless_exists=("questionnaire", "instance_id"),
         )
         if created_pk is not None:
@@ -313,14 +352,15 @@ def _store_file(
     # No conflict possible: the submission row is locked (created or selected for update)
     # by this transaction, so no other request adds attachments to it meanwhile.
     _insert(
-        Attachment(
-            submission_id=submission_pk,
-            filename=incoming.name,
-            file=name,
-            content_type=content_type,
-            size=len(incoming.content),
-            sha256=hashlib.sha256(incoming.content).hexdigest(),
-        )
+        Attachment,
+        {
+            "submission_id": submission_pk,
+            "filename": incoming.name,
+            "file": name,
+            "content_type": content_type,
+            "size": len(incoming.content),
+            "sha256": hashlib.sha256(incoming.content).hexdigest(),
+        },
     )
     return incoming.name
 

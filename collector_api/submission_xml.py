@@ -2,15 +2,17 @@
 
 The request path only needs the form, version, instanceID (and deprecatedID),
 the village for the area check and the names of the attached files. The
-parser is defusedxml's: no DTD, no entities, no network.
+parser is lxml's (libxml2, in C: defusedxml's pure-Python tree builder cost
+a tenth of the request's CPU), hardened: a document with a DTD is refused
+before it is parsed, entities are never expanded and nothing is fetched.
 """
 
+import threading
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, ParseError
+from typing import Any
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext_lazy as _
+from lxml import etree
 
 from collector_api.errors import CollectorError
 
@@ -27,27 +29,50 @@ class SubmissionHead:
     version: str
     instance_id: str
     deprecated_id: str
-    root: Element
+    root: Any  # an lxml element
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+_parsers = threading.local()
+
+
+def _parser() -> Any:
+    # One per thread: an lxml parser may parse many documents, but one at a time.
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_pis=True,
+            remove_comments=True,
+        )
+    return parser
+
+
 def read_submission_head(xml: bytes) -> SubmissionHead:
     """Raises SubmissionMalformed for XML that is broken, hostile or not a form instance."""
+    if b"<!DOCTYPE" in xml:
+        raise SubmissionMalformed(reason="DTDForbidden")
     try:
-        root = fromstring(xml, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
+        root = etree.fromstring(xml, _parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
         raise SubmissionMalformed(reason=type(exc).__name__) from None
+    if root.getroottree().docinfo.doctype:
+        raise SubmissionMalformed(reason="DTDForbidden")
     form_id = root.get("id", "").strip()
     if not form_id:
         raise SubmissionMalformed(reason="no form id")
     instance_id = deprecated_id = ""
     for child in root:
-        if _local(child.tag) == "meta":
+        if isinstance(child.tag, str) and _local(child.tag) == "meta":
             for field in child:
-                name = _local(field.tag)
+                name = _local(field.tag) if isinstance(field.tag, str) else ""
                 if name == "instanceID":
                     instance_id = (field.text or "").strip()
                 elif name == "deprecatedID":
@@ -63,12 +88,14 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
     )
 
 
-def values_at(root: Element, paths: set[str]) -> dict[str, list[str]]:
+def values_at(root: Any, paths: set[str]) -> dict[str, list[str]]:
     """The non-empty texts of the elements at ``paths`` (below the root; repeats give several)."""
     found: dict[str, list[str]] = {}
 
-    def walk(element: Element, prefix: str) -> None:
+    def walk(element: Any, prefix: str) -> None:
         for child in element:
+            if not isinstance(child.tag, str):
+                continue  # an entity reference left unexpanded
             path = f"{prefix}{_local(child.tag)}"
             if path in paths:
                 text = (child.text or "").strip()
