@@ -132,9 +132,17 @@ def _raw_multipart(*parts: tuple[str, str | None, bytes], boundary: str = "b0und
     return body + f"--{boundary}--\r\n".encode()
 
 
-def _post_raw(phone, body: bytes, content_type="multipart/form-data; boundary=b0undary"):
+def _post_raw(
+    phone, body: bytes, content_type="multipart/form-data; boundary=b0undary", language="en"
+):
     client, prefix = phone
-    return client.generic("POST", f"{prefix}/submission", body, content_type=content_type)
+    return client.generic(
+        "POST",
+        f"{prefix}/submission",
+        body,
+        content_type=content_type,
+        headers={"accept-language": language},
+    )
 
 
 def test_a_file_name_with_a_path_is_refused(phone):
@@ -159,9 +167,12 @@ def test_a_file_name_with_a_path_is_refused(phone):
     ids=["no-boundary", "truncated", "part-without-name", "not-multipart"],
 )
 def test_an_unreadable_upload_is_400_and_says_so(phone, body, content_type):
-    response = _post_raw(phone, body, content_type or "multipart/form-data; boundary=b0undary")
+    content_type = content_type or "multipart/form-data; boundary=b0undary"
+    response = _post_raw(phone, body, content_type)
     assert response.status_code == 400
     assert b"not a readable form upload" in response.content
+    indonesian = _post_raw(phone, body, content_type, language="id")
+    assert "bukan unggahan formulir yang dapat dibaca" in indonesian.content.decode()
     assert _nothing_stored()
 
 
