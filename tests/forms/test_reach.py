@@ -17,6 +17,7 @@ from forms.versions import (
 from registry.access import Action, find_active_user, scope_for
 from registry.models import Area, User
 from tests.factories import make_user, xlsform_bytes
+from tests.forms.test_deployment import published  # noqa: F401 (fixture)
 
 # Deployments above, at, beside and below the people's areas.
 DEPLOYMENTS = [
@@ -54,54 +55,47 @@ def _reach_decision(user: User, questionnaire_id: int) -> bool:
     return read_reach(questionnaire_id).reaches(scope_for(signed_in, Action.COLLECT))
 
 
-@pytest.fixture
-def questionnaire(district_user):
-    version = create_questionnaire(
-        workbook=xlsform_bytes(),
-        filename="t.xlsx",
-        owner_area=Area.objects.get(code="35.07"),
-        user=district_user,
-    )
-    return publish_form_version(version=version, user=district_user).questionnaire
-
-
 def test_the_submission_rule_agrees_with_the_form_list_for_every_deployment(
-    people, district_user, questionnaire
+    people,
+    district_user,
+    published,  # noqa: F811
 ):
     compared = 0
     for codes, archived in itertools.product(DEPLOYMENTS, (False, True)):
         set_deployment(
-            questionnaire=questionnaire,
+            questionnaire=published,
             areas=list(Area.objects.filter(code__in=codes)),
             user=district_user,
         )
         if archived:
-            archive_questionnaire(questionnaire=questionnaire, user=district_user)
+            archive_questionnaire(questionnaire=published, user=district_user)
         for person in people:
-            listed = questionnaires_for_collector(person).filter(pk=questionnaire.pk).exists()
-            assert _reach_decision(person, questionnaire.pk) == listed, (
+            listed = questionnaires_for_collector(person).filter(pk=published.pk).exists()
+            assert _reach_decision(person, published.pk) == listed, (
                 person.username,
                 codes,
                 archived,
             )
             compared += 1
         if archived:
-            restore_questionnaire(questionnaire=questionnaire, user=district_user)
+            restore_questionnaire(questionnaire=published, user=district_user)
     assert compared == len(DEPLOYMENTS) * 2 * len(people)
 
 
 def test_the_field_agent_is_reached_by_her_kecamatan_and_not_by_pagelaran(
-    people, district_user, questionnaire
+    people,
+    district_user,
+    published,  # noqa: F811
 ):
     agent = people[0]
     set_deployment(
-        questionnaire=questionnaire, areas=[Area.objects.get(code="35.07.33")], user=district_user
+        questionnaire=published, areas=[Area.objects.get(code="35.07.33")], user=district_user
     )
-    assert not _reach_decision(agent, questionnaire.pk)
+    assert not _reach_decision(agent, published.pk)
     set_deployment(
-        questionnaire=questionnaire, areas=[Area.objects.get(code="35.07.13")], user=district_user
+        questionnaire=published, areas=[Area.objects.get(code="35.07.13")], user=district_user
     )
-    assert _reach_decision(agent, questionnaire.pk)
+    assert _reach_decision(agent, published.pk)
 
 
 def test_only_published_versions_are_found_and_a_draft_is_not_remembered_as_missing(
