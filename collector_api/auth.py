@@ -153,10 +153,12 @@ def authenticate_token(token: str) -> User:
         .values_list("pk", "user_id", "last_used_at")
         .first()
     )
-    user = find_active_user(user_id=found[1]) if found is not None else None
-    if found is None or user is None:
+    if found is None:
         raise TokenRevoked()
-    token_pk, _user_id, last_used_at = found
+    token_pk, user_id, last_used_at = found
+    user = find_active_user(user_id=user_id)
+    if user is None:
+        raise TokenRevoked()
     now = timezone.now()
     if last_used_at is None or (now - last_used_at).total_seconds() > 300:
         DeviceToken.objects.filter(pk=token_pk).update(last_used_at=now)

@@ -115,6 +115,15 @@ class IncomingFile:
 
 
 @dataclass(frozen=True)
+class _CheckedFile:
+    """A file the XML names, with the content type found in its bytes (checked once)."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
 class IngestResult:
     submission_id: int
     created: bool
@@ -159,7 +168,7 @@ def _area_of(user: User, codes: list[str] | None) -> str | None:
     return code
 
 
-def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[IncomingFile]:
+def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[_CheckedFile]:
     """The files the XML names, each of the type its question accepts."""
     wanted = []
     for incoming in files:
@@ -170,29 +179,23 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
         if mediatype is None:
             logger.warning("attachment not named in the submission ignored")
             continue
-        if mediatype.startswith("image/") and image_content_type(incoming.content) is None:
+        found_type = image_content_type(incoming.content)
+        if mediatype.startswith("image/") and found_type is None:
             raise AttachmentWrongType(name=name)
-        wanted.append(incoming)
+        wanted.append(
+            _CheckedFile(
+                name=name,
+                content=incoming.content,
+                content_type=found_type or "application/octet-stream",
+            )
+        )
     return wanted
-
-
-# Fields whose Python value each database backend stores in its own form.
-_ADAPTED_FIELDS = (
-    models.DateTimeField,
-    models.DateField,
-    models.TimeField,
-    models.JSONField,
-    models.BinaryField,
-    models.DecimalField,
-    models.UUIDField,
-)
 
 
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
     fields: tuple[models.Field, ...]
-    adapted: tuple[bool, ...]
 
 
 @functools.cache
@@ -211,8 +214,7 @@ def _insert_plan(
         + (f" ON CONFLICT ({conflict}) DO NOTHING" if unless_exists else "")
         + f" RETURNING {quote(meta.pk.column)}"
     )
-    adapted = tuple(isinstance(field, _ADAPTED_FIELDS) for field in fields)
-    return _InsertPlan(sql=sql, fields=fields, adapted=adapted)
+    return _InsertPlan(sql=sql, fields=fields)
 
 
 def _insert(
@@ -223,21 +225,21 @@ def _insert(
     not a look-up).
 
     ``values`` go by attribute name (``questionnaire_id``); every other field gets its
-    default, ``auto_now_add`` fields the time now, and values that a backend stores in
-    its own form (dates, JSON, bytes) are adapted by the field, as ``save()`` would.
-    The statement is built once per model, not for every request.
+    default and ``auto_now_add`` fields the time now; each value is put in its database
+    form by its field, as ``save()`` does. The statement is built once per model, not
+    for every request, and no model instance is made.
     """
     plan = _insert_plan(model, connection.vendor, unless_exists)
     now = timezone.now()
     params = []
-    for field, adapted in zip(plan.fields, plan.adapted, strict=True):
+    for field in plan.fields:
         if field.attname in values:
             value = values[field.attname]
         elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             value = now
         else:
             value = field.get_default()
-        params.append(field.get_db_prep_save(value, connection) if adapted else value)
+        params.append(field.get_db_prep_save(value, connection))
     with connection.cursor() as cursor:
         cursor.execute(plan.sql, params)
         found = cursor.fetchone()
@@ -273,7 +275,7 @@ def _lock_or_create(
                 "instance_id": head.instance_id,
                 "xml": xml,
                 "xml_sha256": sha,
-                "status": str(
+                "status": (
                     Submission.Status.COMPLETE
                     if complete_on_arrival
                     else Submission.Status.RECEIVING
@@ -339,10 +341,9 @@ def _store_file(
     submission_pk: int,
     version: PublishedVersion,
     instance_id: str,
-    incoming: IncomingFile,
+    incoming: _CheckedFile,
     saved: list[str],
 ) -> str:
-    content_type = image_content_type(incoming.content) or "application/octet-stream"
     # The instanceID comes from the phone: only letters, digits, - and _ make the folder.
     folder = _UNSAFE_IN_FOLDER.sub("_", instance_id)
     name = save_durably(
@@ -357,7 +358,7 @@ def _store_file(
             "submission_id": submission_pk,
             "filename": incoming.name,
             "file": name,
-            "content_type": content_type,
+            "content_type": incoming.content_type,
             "size": len(incoming.content),
             "sha256": hashlib.sha256(incoming.content).hexdigest(),
         },
@@ -435,7 +436,7 @@ def _record(
     device_id: str,
     area_code: str | None,
     declared: dict[str, str],
-    wanted: list[IncomingFile],
+    wanted: list[_CheckedFile],
     is_incomplete: bool,
     saved: list[str],
 ) -> IngestResult:

@@ -31,8 +31,6 @@ class PublishedVersion:
 
     pk: int
     questionnaire_id: int
-    form_id: str
-    version: str
     # Paths of file questions and their media types, and the village question's path.
     binary_fields: dict[str, str]
     area_field: str
@@ -46,9 +44,7 @@ class QuestionnaireReach:
 
     def reaches(self, scope: Scope) -> bool:
         """Is the questionnaire active and deployed where ``scope`` (her collect scope) is?"""
-        if not self.is_active or scope.is_empty:
-            return False
-        return any(scope.everywhere or scope.overlaps(code) for code in self.deployed_to)
+        return self.is_active and any(scope.overlaps(code) for code in self.deployed_to)
 
 
 _published: OrderedDict[tuple[str, str], PublishedVersion] = OrderedDict()
@@ -75,8 +71,6 @@ def find_published_version(form_id: str, version: str) -> PublishedVersion | Non
     found = PublishedVersion(
         pk=row[0],
         questionnaire_id=row[1],
-        form_id=form_id,
-        version=version,
         binary_fields=dict(row[2]),
         area_field=row[3],
     )
