@@ -42,7 +42,7 @@ def make_thumbnails(*, submission_ids: list[int]) -> int:
         try:
             with attachment.file.open("rb") as handle:
                 preview = thumbnail_bytes(handle.read())
-        except (UnidentifiedImageError, OSError, ValueError):
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
             logger.warning("no thumbnail for attachment_id=%s", attachment.pk)
             continue
         made.append((attachment, f"{attachment.file.name}.thumb.jpg", preview))

@@ -39,8 +39,28 @@ BATCH_SIZE = 25
 def _process_locked(submission_ids: list[int]) -> int:
     """Thumbnails, then answers (which mark them processed), of rows the caller has locked.
 
-    A submission whose answers cannot be derived gets its processing_error.
+    Returns how many were dealt with. A submission whose answers cannot be
+    derived gets its processing_error. Should anything else go wrong with the
+    batch, each submission is tried alone and the one at fault gets the error,
+    so that no submission can hold up the queue behind it.
     """
+    try:
+        with transaction.atomic():
+            return _process_batch(submission_ids)
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:
+        if len(submission_ids) == 1:
+            logger.exception("submission could not be processed submission_id=%s", submission_ids)
+            record_processing_failure(
+                submission_id=submission_ids[0], error=f"{type(exc).__name__}: {exc}"
+            )
+            return 1
+    # Something in the batch failed: alone, each succeeds or takes the error itself.
+    return sum(_process_locked([submission_id]) for submission_id in submission_ids)
+
+
+def _process_batch(submission_ids: list[int]) -> int:
     make_thumbnails(submission_ids=submission_ids)
     derived = derive_answers(submission_ids=submission_ids)
     for submission_id, error in derived.failed.items():
@@ -57,7 +77,8 @@ def process_submission(*, submission_id: int) -> None:
         .filter(pk=submission_id, status=Submission.Status.COMPLETE)
         .values_list("pk", flat=True)
     )
-    _process_locked(locked)
+    if locked:
+        _process_locked(locked)
 
 
 def process_after_commit(submission_id: int) -> None:

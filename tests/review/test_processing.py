@@ -92,3 +92,38 @@ def test_a_quiet_moment_is_used_at_once(openrosa_setup, settings):
     _store(openrosa_setup["agent"], "10000000-0000-4000-8000-000000000020", settings)
     settings.SRS_PROCESS_YIELD_ARRIVALS = 5  # one arrival is no burst
     assert process_awaiting_submissions(seconds=30, yield_to_phones=True) == 1
+
+
+def test_one_submission_that_breaks_processing_holds_up_no_other(
+    openrosa_setup, settings, monkeypatch
+):
+    from media.thumbnails import make_thumbnails
+
+    good = _store(openrosa_setup["agent"], "10000000-0000-4000-8000-000000000030", settings)
+    bad = _store(openrosa_setup["agent"], "10000000-0000-4000-8000-000000000031", settings)
+
+    def thumbnails_failing_for_bad(*, submission_ids):
+        if bad.pk in submission_ids:
+            raise RuntimeError("a photo the image library chokes on")
+        return make_thumbnails(submission_ids=submission_ids)
+
+    monkeypatch.setattr("review.processing.make_thumbnails", thumbnails_failing_for_bad)
+    assert process_awaiting_submissions(seconds=30) == 2
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    assert good.processed_at is not None and good.answers["village"] == "35.07.13.2011"
+    assert bad.processed_at is None and "RuntimeError: a photo" in bad.processing_error
+    assert not submissions_awaiting_processing().exists()
+    assert process_awaiting_submissions(seconds=30) == 0  # the queue is not stuck on it
+
+
+def test_a_decompression_bomb_gets_no_thumbnail_but_its_answers(
+    openrosa_setup, settings, monkeypatch
+):
+    submission = _store(openrosa_setup["agent"], "10000000-0000-4000-8000-000000000032", settings)
+    # The test photo (64x64) is above twice this limit: Pillow refuses to open it.
+    monkeypatch.setattr("PIL.Image.MAX_IMAGE_PIXELS", 1000)
+    assert process_awaiting_submissions(seconds=30) == 1
+    submission.refresh_from_db()
+    assert submission.processed_at is not None and submission.processing_error == ""
+    assert submission.attachments.get().thumbnail == ""
