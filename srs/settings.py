@@ -237,7 +237,7 @@ SRS_PROCESS_MAX_DELAY_SECONDS = env_int("SRS_PROCESS_MAX_DELAY_SECONDS", 120)
 SRS_WORKER_IDLE_PRIORITY = env_bool("SRS_WORKER_IDLE_PRIORITY", True)
 # Without a worker (the embedded default) the request that completes a submission
 # processes it in process, after its commit.
-SRS_PROCESS_IN_REQUEST = not REDIS_URL
+SRS_PROCESS_IN_REQUEST = CELERY_TASK_ALWAYS_EAGER
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -57,6 +57,11 @@ class LiveStack:
         self.worker: subprocess.Popen[bytes] | None = None
 
     @property
+    def database_name(self) -> str:
+        assert self.database_url
+        return self.database_url.rsplit("/", 1)[1].split("?")[0]
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
@@ -100,7 +105,7 @@ class LiveStack:
     def setup(self) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         if self.database_url:
-            name = self.database_url.rsplit("/", 1)[1].split("?")[0]
+            name = self.database_name
             for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
                 subprocess.run(
                     ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True
@@ -176,7 +181,7 @@ class LiveStack:
         self._kill(self.web, signal.SIGTERM)
         self._kill(self.worker, signal.SIGTERM)
         if self.database_url:
-            name = self.database_url.rsplit("/", 1)[1].split("?")[0]
+            name = self.database_name
             subprocess.run(
                 [
                     "psql",

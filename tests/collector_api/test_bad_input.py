@@ -238,10 +238,10 @@ def test_messages_follow_accept_language(phone):
 def test_a_failure_after_the_commit_never_removes_stored_files(
     openrosa_setup, settings, monkeypatch
 ):
-    from collector_api.ingest import IncomingFile, ingest_submission
-
     from celery.exceptions import Retry
     from django.db import OperationalError
+
+    from collector_api.ingest import IncomingFile, ingest_submission
 
     # The processing task runs in process after the commit; make it fail loudly there
     # (a database error: the one kind processing does not record and carry on from).
@@ -299,3 +299,27 @@ def test_an_instance_id_with_a_path_in_it_stays_inside_its_folder(phone):
     assert ".." not in attachment.file.name
     assert attachment.file.name.startswith("submissions/")
     assert attachment.file.read() == jpeg()
+
+
+def test_the_phone_is_recorded_by_its_device_id_without_a_write_per_request(phone, openrosa_setup):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from collector_api.devices import forget_recorded_devices
+    from collector_api.models import Device
+
+    client, prefix = phone
+    assert client.get(f"{prefix}/formList?deviceID=collect:abc123").status_code == 200
+    device = Device.objects.get()
+    assert device.user == openrosa_setup["agent"] and device.device_id == "collect:abc123"
+
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    Device.objects.update(last_seen_at=an_hour_ago)
+    assert client.get(f"{prefix}/formList?deviceID=collect:abc123").status_code == 200
+    assert Device.objects.get().last_seen_at == an_hour_ago  # seen a moment ago: no write
+
+    forget_recorded_devices()  # as after five minutes, or in another server process
+    assert client.get(f"{prefix}/formList?deviceID=collect:abc123").status_code == 200
+    assert Device.objects.get().last_seen_at > an_hour_ago
+    assert Device.objects.count() == 1
