@@ -17,7 +17,6 @@ unique constraint say whether it is new, one INSERT per file, and the commit.
 import functools
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -29,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from collector_api.errors import CollectorError
 from collector_api.submission_xml import SubmissionHead, read_submission_head, values_at
 from forms.reach import PublishedVersion, find_published_version, read_reach
-from media.models import Attachment
+from media.models import Attachment, attachment_name
 from media.photos import image_content_type
 from media.storage import save_durably
 from registry.access import Action, scope_for
@@ -39,8 +38,6 @@ from review.models import Submission
 from review.processing import process_after_commit
 
 logger = logging.getLogger(__name__)
-
-_UNSAFE_IN_FOLDER = re.compile(r"[^A-Za-z0-9_-]")
 
 
 class UnknownForm(CollectorError):
@@ -344,10 +341,13 @@ def _store_file(
     incoming: _CheckedFile,
     saved: list[str],
 ) -> str:
-    # The instanceID comes from the phone: only letters, digits, - and _ make the folder.
-    folder = _UNSAFE_IN_FOLDER.sub("_", instance_id)
     name = save_durably(
-        f"submissions/{version.questionnaire_id}/{folder}/{incoming.name}", incoming.content
+        attachment_name(
+            questionnaire_id=version.questionnaire_id,
+            instance_id=instance_id,
+            filename=incoming.name,
+        ),
+        incoming.content,
     )
     saved.append(name)
     # No conflict possible: the submission row is locked (created or selected for update)

@@ -1,12 +1,27 @@
 """Files that arrive with submissions (photos, signatures)."""
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# The instanceID comes from the phone: only letters, digits, - and _ make the folder.
+_UNSAFE_IN_FOLDER = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def attachment_name(*, questionnaire_id: int, instance_id: str, filename: str) -> str:
+    """Where a submission's file is stored: one folder per questionnaire and instanceID."""
+    folder = _UNSAFE_IN_FOLDER.sub("_", instance_id)
+    return f"submissions/{questionnaire_id}/{folder}/{filename}"
 
 
 def _attachment_path(instance: "Attachment", filename: str) -> str:
     submission = instance.submission
-    return f"submissions/{submission.questionnaire_id}/{submission.instance_id.replace(':', '_')}/{instance.filename}"
+    return attachment_name(
+        questionnaire_id=submission.questionnaire_id,
+        instance_id=submission.instance_id,
+        filename=instance.filename,
+    )
 
 
 class Attachment(models.Model):
