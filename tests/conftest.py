@@ -21,6 +21,20 @@ def _fresh_process_memory():
     forget_form_repeats()
 
 
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path):
+    """Each test stores files in a folder of its own, never in the demo's ``var/media``."""
+    media = tmp_path / "media"
+    settings.MEDIA_ROOT = media
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media, "base_url": "/media-files/"},
+        },
+    }
+
+
 @pytest.fixture
 def malang(db):
     """Kabupaten Malang (35.07) with all its kecamatan and villages, from the real data."""
