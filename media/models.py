@@ -28,8 +28,9 @@ class Attachment(models.Model):
     """One file of a submission, named as in its XML; the bytes live in media storage."""
 
     # A string reference: media sits below review in the app layers and imports none of it.
+    # Indexed by the unique (submission, filename) constraint, not again on its own.
     submission = models.ForeignKey(
-        "review.Submission", on_delete=models.PROTECT, related_name="attachments"
+        "review.Submission", on_delete=models.PROTECT, related_name="attachments", db_index=False
     )
     filename = models.CharField(max_length=255)
     file = models.FileField(upload_to=_attachment_path, max_length=500)
