@@ -10,27 +10,41 @@ simply send again. Identity is the database's: a submission is unique on
 It runs for every POST from every phone, so the usual case asks the database
 as little as it can: who she is (one query, in the authentication), whether the
 form reaches her (one query; the published version itself is remembered; so are
-the village codes, which never disappear), then one INSERT of the submission that lets the
-unique constraint say whether it is new, one INSERT per file, and the commit.
+the village codes, which never disappear), then, once the files are on disk, one
+statement that stores the submission and its files and commits on its own
+(PostgreSQL; the unique constraint says whether it is new). Everything else (a
+repeat, a split upload, an edit, SQLite) takes the long way: the submission row
+locked or created, the files it still lacks, the commit.
 """
 
-import functools
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.core.files.storage import default_storage
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from collector_api.errors import CollectorError
+from collector_api.inserts import insert_row, new_submission_with_files_plan, row_params
+from collector_api.refusals import (
+    AreaNotAllowed,
+    AttachmentMissing,
+    AttachmentTwice,
+    AttachmentWrongType,
+    BadAttachmentName,
+    EditTargetSuperseded,
+    EditTargetUnknown,
+    FormClosed,
+    InstanceConflict,
+    NotAllowedToSubmit,
+    UnknownForm,
+)
 from collector_api.submission_xml import SubmissionHead, read_submission_head, values_at
 from forms.reach import PublishedVersion, find_published_version, read_reach
 from media.models import Attachment, attachment_name
 from media.photos import image_content_type
-from media.storage import save_durably
+from media.storage import save_all_durably, save_durably
 from registry.access import Action, scope_for
 from registry.area_codes import area_exists
 from registry.models import User
@@ -38,71 +52,6 @@ from review.models import Submission
 from review.processing import process_after_commit
 
 logger = logging.getLogger(__name__)
-
-
-class UnknownForm(CollectorError):
-    code = "unknown_form"
-    message = _(
-        "The server does not know the form “%(form_id)s” version “%(version)s”. Get the latest forms."
-    )
-    http_status = 404
-
-
-class FormClosed(CollectorError):
-    code = "form_closed"
-    message = _("The form “%(title)s” is closed and no longer accepts submissions.")
-    http_status = 403
-
-
-class NotAllowedToSubmit(CollectorError):
-    code = "not_allowed_to_submit"
-    message = _("You may not send the form “%(title)s”. Ask your coordinator.")
-    http_status = 403
-
-
-class AreaNotAllowed(CollectorError):
-    code = "area_not_allowed"
-    message = _("The village %(village)s is outside your areas: you may not send data for it.")
-    http_status = 403
-
-
-class BadAttachmentName(CollectorError):
-    code = "bad_attachment_name"
-    message = _("The attachment name “%(name)s” is not allowed.")
-    http_status = 400
-
-
-class AttachmentWrongType(CollectorError):
-    code = "attachment_wrong_type"
-    message = _("The file “%(name)s” is not a picture, but the question asks for one.")
-    http_status = 400
-
-
-class AttachmentMissing(CollectorError):
-    code = "attachment_missing"
-    message = _("These files are missing from the submission: %(names)s. Send it again.")
-    http_status = 400
-
-
-class InstanceConflict(CollectorError):
-    code = "instance_conflict"
-    message = _(
-        "A different submission with the same ID (%(instance_id)s) was already received. "
-        "The first one is kept."
-    )
-    http_status = 409
-
-
-class EditTargetUnknown(CollectorError):
-    code = "edit_target_unknown"
-    message = _("The submission you edited (%(instance_id)s) is not on the server.")
-    http_status = 404
-
-
-class EditTargetSuperseded(CollectorError):
-    code = "edit_target_superseded"
-    message = _("The submission you edited (%(instance_id)s) was already replaced by another edit.")
-    http_status = 409
 
 
 @dataclass(frozen=True)
@@ -167,11 +116,13 @@ def _area_of(user: User, codes: list[str] | None) -> str | None:
 
 def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[_CheckedFile]:
     """The files the XML names, each of the type its question accepts."""
-    wanted = []
+    wanted: list[_CheckedFile] = []
     for incoming in files:
         name = incoming.name
         if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
             raise BadAttachmentName(name=name)
+        if any(earlier.name == name for earlier in wanted):
+            raise AttachmentTwice(name=name)
         mediatype = declared.get(name)
         if mediatype is None:
             logger.warning("attachment not named in the submission ignored")
@@ -189,58 +140,136 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
     return wanted
 
 
-@dataclass(frozen=True)
-class _InsertPlan:
-    sql: str
-    fields: tuple[models.Field, ...]
-
-
-@functools.cache
-def _insert_plan(
-    model: type[models.Model], vendor: str, unless_exists: tuple[str, ...]
-) -> _InsertPlan:
-    meta = model._meta
-    quote = connection.ops.quote_name
-    fields = tuple(field for field in meta.concrete_fields if not field.primary_key)
-    conflict = ", ".join(
-        quote(cast(models.Field, meta.get_field(name)).column) for name in unless_exists
+def _can_store_at_once(
+    head: SubmissionHead, declared: dict[str, str], wanted: list[_CheckedFile]
+) -> bool:
+    """The usual POST: a new submission (not an edit) that brings every file it names."""
+    return (
+        connection.vendor == "postgresql"
+        and not head.deprecated_id
+        and set(declared) <= {f.name for f in wanted}
     )
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-        + (f" ON CONFLICT ({conflict}) DO NOTHING" if unless_exists else "")
-        + f" RETURNING {quote(meta.pk.column)}"
-    )
-    return _InsertPlan(sql=sql, fields=fields)
 
 
-def _insert(
-    model: type[models.Model], values: dict[str, Any], *, unless_exists: tuple[str, ...] = ()
-) -> int | None:
-    """INSERT one row of ``model`` in one round trip and return its id, or None when a row
-    with the same ``unless_exists`` fields is already there (the unique constraint decides,
-    not a look-up).
+def _store_at_once(
+    *,
+    head: SubmissionHead,
+    version: PublishedVersion,
+    xml: bytes,
+    user: User,
+    device_id: str,
+    area_code: str | None,
+    declared: dict[str, str],
+    wanted: list[_CheckedFile],
+) -> IngestResult | None:
+    """Store the usual POST in one statement, which commits on its own.
 
-    ``values`` go by attribute name (``questionnaire_id``); every other field gets its
-    default and ``auto_now_add`` fields the time now; each value is put in its database
-    form by its field, as ``save()`` does. The statement is built once per model, not
-    for every request, and no model instance is made.
+    The files are written and flushed to disk first, then one statement records the
+    submission and its attachments together: no BEGIN, no COMMIT, no second INSERT
+    to wait for. Returns None when the instanceID is already there: the files just
+    written are not needed, they are removed, and the caller takes the long way
+    (compare the XML, add only the files that are missing).
     """
-    plan = _insert_plan(model, connection.vendor, unless_exists)
+    names = save_all_durably(
+        [
+            (
+                attachment_name(
+                    questionnaire_id=version.questionnaire_id,
+                    instance_id=head.instance_id,
+                    filename=incoming.name,
+                ),
+                incoming.content,
+            )
+            for incoming in wanted
+        ]
+    )
+    try:
+        plan = new_submission_with_files_plan(len(wanted))
+        params = row_params(
+            plan.submission_fields,
+            _submission_values(
+                head=head,
+                version=version,
+                xml=xml,
+                sha=hashlib.sha256(xml).hexdigest(),
+                user=user,
+                device_id=device_id,
+                area_code=area_code,
+                declared=declared,
+                complete_on_arrival=True,
+                supersedes_id=None,
+            ),
+        )
+        for incoming, name in zip(wanted, names, strict=True):
+            params += row_params(
+                plan.file_fields,
+                {
+                    "filename": incoming.name,
+                    "file": name,
+                    "content_type": incoming.content_type,
+                    "size": len(incoming.content),
+                    "sha256": hashlib.sha256(incoming.content).hexdigest(),
+                },
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            found = cursor.fetchone()
+    except BaseException:
+        _forget_files(names)
+        raise
+    if found is None:
+        _forget_files(names)
+        return None
+    submission_pk = int(found[0])
+    process_after_commit(submission_pk)
+    logger.info(
+        "submission received submission_id=%s form=%s version=%s new=True files=%s complete=True",
+        submission_pk,
+        head.form_id,
+        head.version,
+        len(wanted),
+    )
+    return IngestResult(
+        submission_id=submission_pk,
+        created=True,
+        is_complete=True,
+        stored=tuple(incoming.name for incoming in wanted),
+    )
+
+
+def _submission_values(
+    *,
+    head: SubmissionHead,
+    version: PublishedVersion,
+    xml: bytes,
+    sha: str,
+    user: User,
+    device_id: str,
+    area_code: str | None,
+    declared: dict[str, str],
+    complete_on_arrival: bool,
+    supersedes_id: int | None,
+) -> dict[str, Any]:
+    """The new submission row, by attribute name."""
     now = timezone.now()
-    params = []
-    for field in plan.fields:
-        if field.attname in values:
-            value = values[field.attname]
-        elif getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            value = now
-        else:
-            value = field.get_default()
-        params.append(field.get_db_prep_save(value, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, params)
-        found = cursor.fetchone()
-    return int(found[0]) if found else None
+    return {
+        "questionnaire_id": version.questionnaire_id,
+        "form_version_id": version.pk,
+        "instance_id": head.instance_id,
+        "xml": xml,
+        "xml_sha256": sha,
+        "status": Submission.Status.COMPLETE
+        if complete_on_arrival
+        else Submission.Status.RECEIVING,
+        "received_at": now,
+        "completed_at": now if complete_on_arrival else None,
+        "expected_attachments": sorted(declared),
+        "area_id": area_code,
+        "submitted_by_id": user.pk,
+        "device_id": device_id,
+        "deprecated_id": head.deprecated_id,
+        "supersedes_id": supersedes_id,
+    }
 
 
 def _lock_or_create(
@@ -263,29 +292,20 @@ def _lock_or_create(
     else:
         existing, target = None, None
     if existing is None:
-        now = timezone.now()
-        created_pk = _insert(
+        created_pk = insert_row(
             Submission,
-            {
-                "questionnaire_id": version.questionnaire_id,
-                "form_version_id": version.pk,
-                "instance_id": head.instance_id,
-                "xml": xml,
-                "xml_sha256": sha,
-                "status": (
-                    Submission.Status.COMPLETE
-                    if complete_on_arrival
-                    else Submission.Status.RECEIVING
-                ),
-                "received_at": now,
-                "completed_at": now if complete_on_arrival else None,
-                "expected_attachments": sorted(declared),
-                "area_id": area_code,
-                "submitted_by_id": user.pk,
-                "device_id": device_id,
-                "deprecated_id": head.deprecated_id,
-                "supersedes_id": target.pk if target else None,
-            },
+            _submission_values(
+                head=head,
+                version=version,
+                xml=xml,
+                sha=sha,
+                user=user,
+                device_id=device_id,
+                area_code=area_code,
+                declared=declared,
+                complete_on_arrival=complete_on_arrival,
+                supersedes_id=target.pk if target else None,
+            ),
             unless_exists=("questionnaire", "instance_id"),
         )
         if created_pk is not None:
@@ -352,7 +372,7 @@ def _store_file(
     saved.append(name)
     # No conflict possible: the submission row is locked (created or selected for update)
     # by this transaction, so no other request adds attachments to it meanwhile.
-    _insert(
+    insert_row(
         Attachment,
         {
             "submission_id": submission_pk,
@@ -406,6 +426,19 @@ def ingest_submission(
         for name in names
     }
     wanted = _checked_files(files, declared)
+    if _can_store_at_once(head, declared, wanted):
+        stored_at_once = _store_at_once(
+            head=head,
+            version=version,
+            xml=xml,
+            user=user,
+            device_id=device_id,
+            area_code=area_code,
+            declared=declared,
+            wanted=wanted,
+        )
+        if stored_at_once is not None:
+            return stored_at_once
     saved: list[str] = []
     try:
         result = _record(

@@ -32,6 +32,10 @@ class SubmissionHead:
     root: Any  # an lxml element
 
 
+# The longest instanceID (or deprecatedID) kept: Collect's are "uuid:" and 36 characters.
+MAX_ID_LENGTH = 255
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -79,6 +83,8 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
                     deprecated_id = (field.text or "").strip()
     if not instance_id:
         raise SubmissionMalformed(reason="no instanceID")
+    if len(instance_id) > MAX_ID_LENGTH or len(deprecated_id) > MAX_ID_LENGTH:
+        raise SubmissionMalformed(reason=f"instanceID longer than {MAX_ID_LENGTH} characters")
     return SubmissionHead(
         form_id=form_id,
         version=root.get("version", "").strip(),

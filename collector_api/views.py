@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from collector_api.auth import authenticate_collector, authenticate_token, challenge_headers
 from collector_api.devices import record_device
 from collector_api.errors import CollectorError, Unauthenticated
-from collector_api.ingest import IncomingFile, UnknownForm, ingest_submission
+from collector_api.ingest import IncomingFile, ingest_submission
 from collector_api.multipart import read_parts
 from collector_api.openrosa import (
     FormListEntry,
@@ -32,6 +32,7 @@ from collector_api.openrosa import (
     message_response,
     openrosa_headers,
 )
+from collector_api.refusals import UnknownForm
 from forms.area_media import GENERATED_MEDIA, build_areas_csv
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector

@@ -156,6 +156,25 @@ def test_a_file_name_with_a_path_is_refused(phone):
     assert _nothing_stored()
 
 
+def test_the_same_file_twice_in_one_post_is_refused(phone):
+    body = _raw_multipart(
+        ("xml_submission_file", "submission.xml", _xml()),
+        ("house.jpg", "house.jpg", jpeg()),
+        ("house.jpg", "house.jpg", jpeg(seed=9)),
+    )
+    response = _post_raw(phone, body)
+    assert response.status_code == 400
+    assert "house.jpg" in response.content.decode() and "twice" in response.content.decode()
+    assert _nothing_stored()
+
+
+def test_an_instance_id_longer_than_the_server_keeps_is_refused(phone):
+    response = _post(phone, _xml(uuid="x" * 300), {"house.jpg": jpeg()})
+    assert response.status_code == 400
+    assert b"instanceID" in response.content
+    assert _nothing_stored()
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [

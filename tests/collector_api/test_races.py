@@ -1,5 +1,6 @@
 """Two identical POSTs at the same moment store one submission."""
 
+import os
 import threading
 
 import pytest
@@ -55,3 +56,9 @@ def test_identical_posts_racing_store_one_submission(openrosa_setup, runs):
     assert Submission.objects.count() == 1
     assert Attachment.objects.count() == 1
     assert Submission.objects.get().status == Submission.Status.COMPLETE
+    # The five that lost the race wrote the photo too, then removed it: one file on disk.
+    attachment = Attachment.objects.get()
+    on_disk = set(os.listdir(os.path.dirname(attachment.file.path)))
+    assert on_disk - {os.path.basename(attachment.thumbnail.name)} == {
+        os.path.basename(attachment.file.name)
+    }
