@@ -165,6 +165,8 @@ def test_the_same_file_twice_in_one_post_is_refused(phone):
     response = _post_raw(phone, body)
     assert response.status_code == 400
     assert "house.jpg" in response.content.decode() and "twice" in response.content.decode()
+    indonesian = _post_raw(phone, body, language="id")
+    assert "ada dua kali dalam kiriman" in indonesian.content.decode()
     assert _nothing_stored()
 
 
