@@ -70,6 +70,24 @@ class _CheckedFile:
 
 
 @dataclass(frozen=True)
+class _Accepted:
+    """A submission that passed every check, with what storing it needs."""
+
+    head: SubmissionHead
+    version: PublishedVersion
+    xml: bytes
+    user: User
+    device_id: str
+    area_code: str | None  # the village it is about
+    declared: dict[str, str]  # the files its XML names, with their questions' media types
+    wanted: list[_CheckedFile]  # those of them that this POST brings
+
+    @property
+    def brings_every_file(self) -> bool:
+        return set(self.declared) <= {f.name for f in self.wanted}
+
+
+@dataclass(frozen=True)
 class IngestResult:
     submission_id: int
     created: bool
@@ -140,28 +158,16 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
     return wanted
 
 
-def _can_store_at_once(
-    head: SubmissionHead, declared: dict[str, str], wanted: list[_CheckedFile]
-) -> bool:
+def _can_store_at_once(accepted: _Accepted) -> bool:
     """The usual POST: a new submission (not an edit) that brings every file it names."""
     return (
         connection.vendor == "postgresql"
-        and not head.deprecated_id
-        and set(declared) <= {f.name for f in wanted}
+        and not accepted.head.deprecated_id
+        and accepted.brings_every_file
     )
 
 
-def _store_at_once(
-    *,
-    head: SubmissionHead,
-    version: PublishedVersion,
-    xml: bytes,
-    user: User,
-    device_id: str,
-    area_code: str | None,
-    declared: dict[str, str],
-    wanted: list[_CheckedFile],
-) -> IngestResult | None:
+def _store_at_once(accepted: _Accepted) -> IngestResult | None:
     """Store the usual POST in one statement, which commits on its own.
 
     The files are written and flushed to disk first, then one statement records the
@@ -170,11 +176,12 @@ def _store_at_once(
     written are not needed, they are removed, and the caller takes the long way
     (compare the XML, add only the files that are missing).
     """
+    head, wanted = accepted.head, accepted.wanted
     names = save_all_durably(
         [
             (
                 attachment_name(
-                    questionnaire_id=version.questionnaire_id,
+                    questionnaire_id=accepted.version.questionnaire_id,
                     instance_id=head.instance_id,
                     filename=incoming.name,
                 ),
@@ -187,18 +194,7 @@ def _store_at_once(
         plan = new_submission_with_files_plan(len(wanted))
         params = row_params(
             plan.submission_fields,
-            _submission_values(
-                head=head,
-                version=version,
-                xml=xml,
-                sha=hashlib.sha256(xml).hexdigest(),
-                user=user,
-                device_id=device_id,
-                area_code=area_code,
-                declared=declared,
-                complete_on_arrival=True,
-                supersedes_id=None,
-            ),
+            _submission_values(accepted, complete_on_arrival=True, supersedes_id=None),
         )
         for incoming, name in zip(wanted, names, strict=True):
             params += row_params(
@@ -238,52 +234,32 @@ def _store_at_once(
 
 
 def _submission_values(
-    *,
-    head: SubmissionHead,
-    version: PublishedVersion,
-    xml: bytes,
-    sha: str,
-    user: User,
-    device_id: str,
-    area_code: str | None,
-    declared: dict[str, str],
-    complete_on_arrival: bool,
-    supersedes_id: int | None,
+    accepted: _Accepted, *, complete_on_arrival: bool, supersedes_id: int | None
 ) -> dict[str, Any]:
     """The new submission row, by attribute name."""
     now = timezone.now()
     return {
-        "questionnaire_id": version.questionnaire_id,
-        "form_version_id": version.pk,
-        "instance_id": head.instance_id,
-        "xml": xml,
-        "xml_sha256": sha,
+        "questionnaire_id": accepted.version.questionnaire_id,
+        "form_version_id": accepted.version.pk,
+        "instance_id": accepted.head.instance_id,
+        "xml": accepted.xml,
+        "xml_sha256": hashlib.sha256(accepted.xml).hexdigest(),
         "status": Submission.Status.COMPLETE
         if complete_on_arrival
         else Submission.Status.RECEIVING,
         "received_at": now,
         "completed_at": now if complete_on_arrival else None,
-        "expected_attachments": sorted(declared),
-        "area_id": area_code,
-        "submitted_by_id": user.pk,
-        "device_id": device_id,
-        "deprecated_id": head.deprecated_id,
+        "expected_attachments": sorted(accepted.declared),
+        "area_id": accepted.area_code,
+        "submitted_by_id": accepted.user.pk,
+        "device_id": accepted.device_id,
+        "deprecated_id": accepted.head.deprecated_id,
         "supersedes_id": supersedes_id,
     }
 
 
-def _lock_or_create(
-    *,
-    head: SubmissionHead,
-    version: PublishedVersion,
-    xml: bytes,
-    user: User,
-    device_id: str,
-    area_code: str | None,
-    declared: dict[str, str],
-    complete_on_arrival: bool,
-) -> _Stored:
-    sha = hashlib.sha256(xml).hexdigest()
+def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Stored:
+    head, version = accepted.head, accepted.version
     if head.deprecated_id:
         # An edit: the very same edit sent again is found first; only a new one needs the
         # submission it replaces, locked, so that two edits of it cannot both win.
@@ -295,14 +271,7 @@ def _lock_or_create(
         created_pk = insert_row(
             Submission,
             _submission_values(
-                head=head,
-                version=version,
-                xml=xml,
-                sha=sha,
-                user=user,
-                device_id=device_id,
-                area_code=area_code,
-                declared=declared,
+                accepted,
                 complete_on_arrival=complete_on_arrival,
                 supersedes_id=target.pk if target else None,
             ),
@@ -320,7 +289,7 @@ def _lock_or_create(
         # Stored already, by an earlier POST or one a moment ago (its commit was awaited).
         existing = _lock_existing(version, head.instance_id)
         assert existing is not None  # the constraint just said it is there
-    if existing.xml_sha256 != sha:
+    if existing.xml_sha256 != hashlib.sha256(accepted.xml).hexdigest():
         raise InstanceConflict(instance_id=head.instance_id)
     return _Stored(
         pk=existing.pk,
@@ -425,61 +394,7 @@ def ingest_submission(
         if path in version.binary_fields
         for name in names
     }
-    wanted = _checked_files(files, declared)
-    if _can_store_at_once(head, declared, wanted):
-        stored_at_once = _store_at_once(
-            head=head,
-            version=version,
-            xml=xml,
-            user=user,
-            device_id=device_id,
-            area_code=area_code,
-            declared=declared,
-            wanted=wanted,
-        )
-        if stored_at_once is not None:
-            return stored_at_once
-    saved: list[str] = []
-    try:
-        result = _record(
-            head=head,
-            version=version,
-            xml=xml,
-            user=user,
-            device_id=device_id,
-            area_code=area_code,
-            declared=declared,
-            wanted=wanted,
-            is_incomplete=is_incomplete,
-            saved=saved,
-        )
-    except BaseException:
-        _forget_files(saved)
-        raise
-    return result
-
-
-@transaction.atomic
-def _record(
-    *,
-    head: SubmissionHead,
-    version: PublishedVersion,
-    xml: bytes,
-    user: User,
-    device_id: str,
-    area_code: str | None,
-    declared: dict[str, str],
-    wanted: list[_CheckedFile],
-    is_incomplete: bool,
-    saved: list[str],
-) -> IngestResult:
-    # Once committed, the files belong to rows and must never be removed as orphans, even
-    # if something after the commit (an on-commit callback) raises. Registered first, so
-    # it runs before any other on-commit callback.
-    transaction.on_commit(saved.clear)
-    # The usual case, a new submission with all its files in one POST, is written once.
-    complete_on_arrival = not head.deprecated_id and set(declared) <= {f.name for f in wanted}
-    stored = _lock_or_create(
+    accepted = _Accepted(
         head=head,
         version=version,
         xml=xml,
@@ -487,8 +402,31 @@ def _record(
         device_id=device_id,
         area_code=area_code,
         declared=declared,
-        complete_on_arrival=complete_on_arrival,
+        wanted=_checked_files(files, declared),
     )
+    if _can_store_at_once(accepted):
+        stored_at_once = _store_at_once(accepted)
+        if stored_at_once is not None:
+            return stored_at_once
+    saved: list[str] = []
+    try:
+        result = _record(accepted, is_incomplete=is_incomplete, saved=saved)
+    except BaseException:
+        _forget_files(saved)
+        raise
+    return result
+
+
+@transaction.atomic
+def _record(accepted: _Accepted, *, is_incomplete: bool, saved: list[str]) -> IngestResult:
+    # Once committed, the files belong to rows and must never be removed as orphans, even
+    # if something after the commit (an on-commit callback) raises. Registered first, so
+    # it runs before any other on-commit callback.
+    transaction.on_commit(saved.clear)
+    head, declared = accepted.head, accepted.declared
+    # A new submission with all its files in one POST is written once, complete.
+    complete_on_arrival = not head.deprecated_id and accepted.brings_every_file
+    stored = _lock_or_create(accepted, complete_on_arrival=complete_on_arrival)
     have = (
         set()
         if stored.created
@@ -499,12 +437,12 @@ def _record(
     new_files = tuple(
         _store_file(
             submission_pk=stored.pk,
-            version=version,
+            version=accepted.version,
             instance_id=head.instance_id,
             incoming=incoming,
             saved=saved,
         )
-        for incoming in wanted
+        for incoming in accepted.wanted
         if incoming.name not in have
     )
     have |= set(new_files)
