@@ -26,7 +26,12 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from collector_api.inserts import insert_row, new_submission_with_files_plan, row_params
+from collector_api.inserts import (
+    can_store_submission_with_files_at_once,
+    insert_row,
+    new_submission_with_files_plan,
+    row_params,
+)
 from collector_api.refusals import (
     AreaNotAllowed,
     AttachmentMissing,
@@ -67,6 +72,7 @@ class _CheckedFile:
     name: str
     content: bytes
     content_type: str
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class _Accepted:
     head: SubmissionHead
     version: PublishedVersion
     xml: bytes
+    xml_sha256: str
     user: User
     device_id: str
     area_code: str | None  # the village it is about
@@ -83,8 +90,17 @@ class _Accepted:
     wanted: list[_CheckedFile]  # those of them that this POST brings
 
     @property
-    def brings_every_file(self) -> bool:
-        return set(self.declared) <= {f.name for f in self.wanted}
+    def completes_on_arrival(self) -> bool:
+        """A new submission (not an edit, which may keep earlier files) with all its files."""
+        return not self.head.deprecated_id and set(self.declared) <= {f.name for f in self.wanted}
+
+    def file_name(self, incoming: _CheckedFile) -> str:
+        """Where ``incoming`` is stored (or a free variant of it)."""
+        return attachment_name(
+            questionnaire_id=self.version.questionnaire_id,
+            instance_id=self.head.instance_id,
+            filename=incoming.name,
+        )
 
 
 @dataclass(frozen=True)
@@ -153,17 +169,34 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
                 name=name,
                 content=incoming.content,
                 content_type=found_type or "application/octet-stream",
+                sha256=hashlib.sha256(incoming.content).hexdigest(),
             )
         )
     return wanted
 
 
-def _can_store_at_once(accepted: _Accepted) -> bool:
-    """The usual POST: a new submission (not an edit) that brings every file it names."""
-    return (
-        connection.vendor == "postgresql"
-        and not accepted.head.deprecated_id
-        and accepted.brings_every_file
+def _attachment_values(incoming: _CheckedFile, stored_name: str) -> dict[str, Any]:
+    """An attachment row for ``incoming``, stored as ``stored_name`` (all but its submission)."""
+    return {
+        "filename": incoming.name,
+        "file": stored_name,
+        "content_type": incoming.content_type,
+        "size": len(incoming.content),
+        "sha256": incoming.sha256,
+    }
+
+
+def _log_received(
+    submission_pk: int, head: SubmissionHead, *, created: bool, files: int, complete: bool
+) -> None:
+    logger.info(
+        "submission received submission_id=%s form=%s version=%s new=%s files=%s complete=%s",
+        submission_pk,
+        head.form_id,
+        head.version,
+        created,
+        files,
+        complete,
     )
 
 
@@ -176,20 +209,8 @@ def _store_at_once(accepted: _Accepted) -> IngestResult | None:
     written are not needed, they are removed, and the caller takes the long way
     (compare the XML, add only the files that are missing).
     """
-    head, wanted = accepted.head, accepted.wanted
-    names = save_all_durably(
-        [
-            (
-                attachment_name(
-                    questionnaire_id=accepted.version.questionnaire_id,
-                    instance_id=head.instance_id,
-                    filename=incoming.name,
-                ),
-                incoming.content,
-            )
-            for incoming in wanted
-        ]
-    )
+    wanted = accepted.wanted
+    names = save_all_durably([(accepted.file_name(f), f.content) for f in wanted])
     try:
         plan = new_submission_with_files_plan(len(wanted))
         params = row_params(
@@ -197,16 +218,7 @@ def _store_at_once(accepted: _Accepted) -> IngestResult | None:
             _submission_values(accepted, complete_on_arrival=True, supersedes_id=None),
         )
         for incoming, name in zip(wanted, names, strict=True):
-            params += row_params(
-                plan.file_fields,
-                {
-                    "filename": incoming.name,
-                    "file": name,
-                    "content_type": incoming.content_type,
-                    "size": len(incoming.content),
-                    "sha256": hashlib.sha256(incoming.content).hexdigest(),
-                },
-            )
+            params += row_params(plan.file_fields, _attachment_values(incoming, name))
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
             found = cursor.fetchone()
@@ -218,13 +230,7 @@ def _store_at_once(accepted: _Accepted) -> IngestResult | None:
         return None
     submission_pk = int(found[0])
     process_after_commit(submission_pk)
-    logger.info(
-        "submission received submission_id=%s form=%s version=%s new=True files=%s complete=True",
-        submission_pk,
-        head.form_id,
-        head.version,
-        len(wanted),
-    )
+    _log_received(submission_pk, accepted.head, created=True, files=len(wanted), complete=True)
     return IngestResult(
         submission_id=submission_pk,
         created=True,
@@ -243,7 +249,7 @@ def _submission_values(
         "form_version_id": accepted.version.pk,
         "instance_id": accepted.head.instance_id,
         "xml": accepted.xml,
-        "xml_sha256": hashlib.sha256(accepted.xml).hexdigest(),
+        "xml_sha256": accepted.xml_sha256,
         "status": Submission.Status.COMPLETE
         if complete_on_arrival
         else Submission.Status.RECEIVING,
@@ -289,7 +295,7 @@ def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Store
         # Stored already, by an earlier POST or one a moment ago (its commit was awaited).
         existing = _lock_existing(version, head.instance_id)
         assert existing is not None  # the constraint just said it is there
-    if existing.xml_sha256 != hashlib.sha256(accepted.xml).hexdigest():
+    if existing.xml_sha256 != accepted.xml_sha256:
         raise InstanceConflict(instance_id=head.instance_id)
     return _Stored(
         pk=existing.pk,
@@ -323,35 +329,13 @@ def _edit_target(head: SubmissionHead, version: PublishedVersion) -> Submission:
 
 
 def _store_file(
-    *,
-    submission_pk: int,
-    version: PublishedVersion,
-    instance_id: str,
-    incoming: _CheckedFile,
-    saved: list[str],
+    *, submission_pk: int, accepted: _Accepted, incoming: _CheckedFile, saved: list[str]
 ) -> str:
-    name = save_durably(
-        attachment_name(
-            questionnaire_id=version.questionnaire_id,
-            instance_id=instance_id,
-            filename=incoming.name,
-        ),
-        incoming.content,
-    )
+    name = save_durably(accepted.file_name(incoming), incoming.content)
     saved.append(name)
     # No conflict possible: the submission row is locked (created or selected for update)
     # by this transaction, so no other request adds attachments to it meanwhile.
-    insert_row(
-        Attachment,
-        {
-            "submission_id": submission_pk,
-            "filename": incoming.name,
-            "file": name,
-            "content_type": incoming.content_type,
-            "size": len(incoming.content),
-            "sha256": hashlib.sha256(incoming.content).hexdigest(),
-        },
-    )
+    insert_row(Attachment, {"submission_id": submission_pk, **_attachment_values(incoming, name)})
     return incoming.name
 
 
@@ -398,13 +382,14 @@ def ingest_submission(
         head=head,
         version=version,
         xml=xml,
+        xml_sha256=hashlib.sha256(xml).hexdigest(),
         user=user,
         device_id=device_id,
         area_code=area_code,
         declared=declared,
         wanted=_checked_files(files, declared),
     )
-    if _can_store_at_once(accepted):
+    if accepted.completes_on_arrival and can_store_submission_with_files_at_once():
         stored_at_once = _store_at_once(accepted)
         if stored_at_once is not None:
             return stored_at_once
@@ -425,8 +410,7 @@ def _record(accepted: _Accepted, *, is_incomplete: bool, saved: list[str]) -> In
     transaction.on_commit(saved.clear)
     head, declared = accepted.head, accepted.declared
     # A new submission with all its files in one POST is written once, complete.
-    complete_on_arrival = not head.deprecated_id and accepted.brings_every_file
-    stored = _lock_or_create(accepted, complete_on_arrival=complete_on_arrival)
+    stored = _lock_or_create(accepted, complete_on_arrival=accepted.completes_on_arrival)
     have = (
         set()
         if stored.created
@@ -435,13 +419,7 @@ def _record(accepted: _Accepted, *, is_incomplete: bool, saved: list[str]) -> In
         )
     )
     new_files = tuple(
-        _store_file(
-            submission_pk=stored.pk,
-            version=accepted.version,
-            instance_id=head.instance_id,
-            incoming=incoming,
-            saved=saved,
-        )
+        _store_file(submission_pk=stored.pk, accepted=accepted, incoming=incoming, saved=saved)
         for incoming in accepted.wanted
         if incoming.name not in have
     )
@@ -460,14 +438,8 @@ def _record(accepted: _Accepted, *, is_incomplete: bool, saved: list[str]) -> In
     if is_complete and (stored.created or not stored.is_complete):
         process_after_commit(stored.pk)
     if stored.created or new_files:
-        logger.info(
-            "submission received submission_id=%s form=%s version=%s new=%s files=%s complete=%s",
-            stored.pk,
-            head.form_id,
-            head.version,
-            stored.created,
-            len(new_files),
-            is_complete,
+        _log_received(
+            stored.pk, head, created=stored.created, files=len(new_files), complete=is_complete
         )
     return IngestResult(
         submission_id=stored.pk, created=stored.created, is_complete=is_complete, stored=new_files

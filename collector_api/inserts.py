@@ -105,6 +105,11 @@ def _new_submission_plan(vendor: str, file_count: int) -> NewSubmissionPlan:
     )
 
 
+def can_store_submission_with_files_at_once() -> bool:
+    """Does this database run ``new_submission_with_files_plan``? (SQLite has no INSERT in WITH.)"""
+    return connection.vendor == "postgresql"
+
+
 def new_submission_with_files_plan(file_count: int) -> NewSubmissionPlan:
     """One statement (PostgreSQL's data-modifying WITH) that stores a new submission and
     its ``file_count`` attachments, or nothing at all when its instanceID is already there:
