@@ -9,12 +9,14 @@ before it is parsed, entities are never expanded and nothing is fetched.
 
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from lxml import etree
 
 from collector_api.errors import CollectorError
+from review.models import Submission
 
 
 class SubmissionMalformed(CollectorError):
@@ -32,8 +34,11 @@ class SubmissionHead:
     root: Any  # an lxml element
 
 
-# The longest instanceID (or deprecatedID) kept: Collect's are "uuid:" and 36 characters.
-MAX_ID_LENGTH = 255
+# The longest instanceID (or deprecatedID) a submission row keeps; Collect's are 41 characters.
+_MAX_ID_LENGTH = min(
+    cast(int, cast(models.CharField, Submission._meta.get_field(name)).max_length)
+    for name in ("instance_id", "deprecated_id")
+)
 
 
 def _local(tag: str) -> str:
@@ -83,8 +88,8 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
                     deprecated_id = (field.text or "").strip()
     if not instance_id:
         raise SubmissionMalformed(reason="no instanceID")
-    if len(instance_id) > MAX_ID_LENGTH or len(deprecated_id) > MAX_ID_LENGTH:
-        raise SubmissionMalformed(reason=f"instanceID longer than {MAX_ID_LENGTH} characters")
+    if len(instance_id) > _MAX_ID_LENGTH or len(deprecated_id) > _MAX_ID_LENGTH:
+        raise SubmissionMalformed(reason=f"instanceID longer than {_MAX_ID_LENGTH} characters")
     return SubmissionHead(
         form_id=form_id,
         version=root.get("version", "").strip(),
