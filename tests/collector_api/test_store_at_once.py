@@ -34,6 +34,16 @@ def _send(agent, xml: bytes, photo: bytes):
     )
 
 
+def _one_statement_inserts(captured: CaptureQueriesContext) -> list[str]:
+    """The statements that insert a submission and its attachments together."""
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("WITH new_submission AS (INSERT")
+        and Attachment._meta.db_table in q["sql"]
+    ]
+
+
 def _files_in_folder(questionnaire_id: int) -> list[str]:
     folder = os.path.dirname(
         default_storage.path(
@@ -68,7 +78,10 @@ def test_sending_it_again_stores_nothing_and_leaves_no_stray_file(openrosa_setup
     agent = openrosa_setup["agent"]
     photo = jpeg(200, seed=4)
     first = _send(agent, _xml(uuid=UUID), photo)
-    again = _send(agent, _xml(uuid=UUID), photo)
+    with CaptureQueriesContext(connection) as captured:
+        again = _send(agent, _xml(uuid=UUID), photo)
+    # It tried the one statement (writing the photo first), found the instanceID taken.
+    assert len(_one_statement_inserts(captured)) == 1
     assert first.created and not again.created and again.stored == ()
     assert again.submission_id == first.submission_id
     assert Submission.objects.count() == 1 and Attachment.objects.count() == 1
@@ -93,8 +106,12 @@ def test_a_statement_that_fails_removes_the_files_it_wrote(openrosa_setup):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '200ms'")
         try:
-            with pytest.raises(OperationalError, match="lock timeout"):
+            with (
+                CaptureQueriesContext(connection) as captured,
+                pytest.raises(OperationalError, match="lock timeout"),
+            ):
                 _send(agent, _xml(uuid=UUID), jpeg(200, seed=6))
+            assert len(_one_statement_inserts(captured)) == 1  # the statement that failed
         finally:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout")
