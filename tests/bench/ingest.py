@@ -113,7 +113,10 @@ class DigestPhone:
         """Get the Digest challenge once, as Collect does on its first request."""
         status, headers, _ = self._request("HEAD", "/submission", None, {})
         assert status == 401, status
-        challenge = headers["www-authenticate"]
+        self.take_challenge(headers["www-authenticate"])
+
+    def take_challenge(self, challenge: str) -> None:
+        """Remember the realm, nonce and opaque of a ``WWW-Authenticate: Digest`` header."""
         params = dict(
             part.strip().split("=", 1) for part in challenge[len("Digest ") :].split(", ")
         )

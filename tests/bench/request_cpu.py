@@ -116,13 +116,7 @@ def main() -> None:
             status, headers = _call(application, _environ("HEAD", "/submission", "", b"", {}))
             assert status.startswith("401"), status
             phone = DigestPhone("127.0.0.1", 8765, "agent", PASSWORD)
-            params = dict(
-                part.strip().split("=", 1)
-                for part in headers["www-authenticate"][len("Digest ") :].split(", ")
-            )
-            phone.realm = params["realm"].strip('"')
-            phone.nonce = params["nonce"].strip('"')
-            phone.opaque = params.get("opaque", "").strip('"')
+            phone.take_challenge(headers["www-authenticate"])
             photo = jpeg(400, seed=7)
             statements = [0]
 
