@@ -19,10 +19,10 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.access import find_active_user
+from accounts.models import User
 from collector_api.errors import BadCredentials, InsecureBasicAuth, TokenRevoked, Unauthenticated
 from collector_api.models import DeviceToken, hash_token
-from registry.access import find_active_user
-from registry.models import User
 
 logger = logging.getLogger(__name__)
 

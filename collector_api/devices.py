@@ -5,8 +5,8 @@ import time
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from collector_api.models import Device
-from registry.models import User
 
 _SEEN_FOR = 300  # seconds between two writes for the same phone, per server process
 _MAX_REMEMBERED = 10_000

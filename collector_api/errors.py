@@ -2,7 +2,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from srs.errors import DomainError
+from foundation.errors import DomainError
 
 
 class CollectorError(DomainError):

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import Action, can
+from accounts.models import User
 from collector_api.models import DeviceToken
 from collector_api.phones import (
     agents_managed_by,
@@ -15,8 +17,6 @@ from collector_api.phones import (
     may_manage_phone_of,
     revoke_access_link,
 )
-from registry.access import Action, can
-from registry.models import User
 
 
 def _signed_in(request: HttpRequest) -> User:

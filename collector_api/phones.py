@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.access import Action, home_area_code, scope_for
+from accounts.models import RoleAssignment, User
+from audit.trail import record_change
 from collector_api.models import DeviceToken, hash_token
-from registry.access import Action, scope_for
-from registry.models import RoleAssignment, User
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,13 @@ def create_access_link(*, user: User, label: str, created_by: User) -> NewAccess
     device_token = DeviceToken.objects.create(
         user=user, label=label[:100], token_hash=hash_token(token), created_by=created_by
     )
+    record_change(
+        actor=created_by,
+        action="phones.access_link_created",
+        obj=device_token,
+        area_code=home_area_code(user, Action.COLLECT),
+        after={"user": user.username, "label": device_token.label},
+    )
     logger.info("access link created device_token_id=%s user_id=%s", device_token.pk, user.pk)
     return NewAccessLink(device_token=device_token, token=token)
 
@@ -42,6 +50,14 @@ def revoke_access_link(*, device_token: DeviceToken, revoked_by: User) -> Device
     if device_token.revoked_at is None:
         device_token.revoked_at = timezone.now()
         device_token.save(update_fields=["revoked_at"])
+        record_change(
+            actor=revoked_by,
+            action="phones.access_link_revoked",
+            obj=device_token,
+            area_code=home_area_code(device_token.user, Action.COLLECT),
+            before={"revoked_at": None},
+            after={"revoked_at": device_token.revoked_at.isoformat()},
+        )
         logger.info(
             "access link revoked device_token_id=%s by user_id=%s", device_token.pk, revoked_by.pk
         )

@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.models import User
 from collector_api.auth import authenticate_collector, authenticate_token, challenge_headers
 from collector_api.devices import record_device
-from collector_api.errors import CollectorError, Unauthenticated
-from collector_api.ingest import IncomingFile, ingest_submission
+from collector_api.errors import Unauthenticated
 from collector_api.multipart import read_parts
 from collector_api.openrosa import (
     FormListEntry,
@@ -32,20 +32,21 @@ from collector_api.openrosa import (
     message_response,
     openrosa_headers,
 )
-from collector_api.refusals import UnknownForm
 from forms.area_media import GENERATED_MEDIA, build_areas_csv
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector
 from forms.versions import latest_published
-from registry.models import User
+from foundation.errors import DomainError
+from intake.errors import UnknownForm
+from intake.ingest import IncomingFile, ingest_submission
 
 logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponse]
 
 
-def _refusal(request: HttpRequest, error: CollectorError) -> HttpResponse:
-    response = message_response(error.detail, status=getattr(error, "http_status", 400))
+def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
+    response = message_response(error.detail, status=error.http_status)
     if isinstance(error, Unauthenticated):
         # Several challenges go in one header, comma-separated (RFC 9110 §11.6.1).
         response["WWW-Authenticate"] = ", ".join(challenge_headers(request, stale=error.stale))
@@ -67,7 +68,7 @@ def openrosa_view(view: View) -> View:
             record_device(user=user, device_id=request.GET.get("deviceID", ""))
             request.collector_prefix = f"/key/{token}" if token else ""  # type: ignore[attr-defined]
             return view(request, user, *args, **kwargs)
-        except CollectorError as error:
+        except DomainError as error:
             if error.http_status >= 500:
                 logger.error("openrosa refusal code=%s", error.code)
             return _refusal(request, error)

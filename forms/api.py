@@ -8,6 +8,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from areas.errors import UnknownArea
+from areas.models import Area
 from forms.models import FormVersion, Questionnaire
 from forms.permissions import (
     check_areas_manageable,
@@ -34,8 +36,6 @@ from forms.versions import (
     set_deployment,
     upload_form_version,
 )
-from registry.errors import UnknownArea
-from registry.models import Area
 
 
 def _with_versions(queryset: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]:

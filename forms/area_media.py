@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from areas.models import Area
 from forms.models import Questionnaire
-from registry.models import Area
 
 AREAS_CSV = "srs_areas.csv"
 GENERATED_MEDIA = frozenset({AREAS_CSV})

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import Role, User
+from accounts.staff import assign_role
+from areas.area_import import load_areas
+from areas.models import Area
 from forms.models import Questionnaire
 from forms.questionnaire_source import build_xlsx, source_files
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
-from registry.area_import import load_areas
-from registry.models import Area, Role, User
-from registry.staff import assign_role
-from srs.errors import DomainError
+from foundation.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from srs.errors import DomainError
+from foundation.errors import DomainError
 
 
 @dataclass(frozen=True)

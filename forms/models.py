@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Area
+from areas.models import Area
 
 
 class Questionnaire(models.Model):

@@ -4,11 +4,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from accounts.access import Action, can, scope_for
+from accounts.models import User
+from areas.models import Area
 from forms.errors import AreaOutsideScope
 from forms.models import FormVersion, Questionnaire
 from forms.queries import questionnaires_managed_by
-from registry.access import Action, can, scope_for
-from registry.models import Area, User
 
 
 def require_form_manager(user: User | AnonymousUser) -> User:

@@ -2,9 +2,9 @@
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.access import Action, scope_for
+from accounts.models import User
 from forms.models import Deployment, FormVersion, Questionnaire
-from registry.access import Action, scope_for
-from registry.models import User
 
 
 def questionnaires_managed_by(user: User) -> QuerySet[Questionnaire]:

@@ -19,8 +19,8 @@ from threading import Lock
 
 from django.db import connection
 
+from accounts.access import Scope
 from forms.models import Deployment, FormVersion, Questionnaire
-from registry.access import Scope
 
 _REMEMBERED_VERSIONS = 512
 

@@ -17,6 +17,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts.models import User
+from areas.models import Area
 from forms.area_media import GENERATED_MEDIA
 from forms.errors import (
     FileTooLarge,
@@ -32,7 +34,6 @@ from forms.errors import (
 from forms.media_files import check_media_file
 from forms.models import Deployment, FormMedia, FormVersion, Questionnaire
 from forms.xlsform import CompiledForm, compile_xlsform
-from registry.models import Area, User
 
 logger = logging.getLogger(__name__)
 

@@ -7,6 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import Action, scope_for
+from accounts.models import User
+from areas.models import Area, AreaLevel
 from forms.errors import FormsError
 from forms.models import FormVersion, Questionnaire
 from forms.permissions import (
@@ -29,8 +32,6 @@ from forms.versions import (
     upload_form_version,
 )
 from forms.webforms import DeploymentForm, MediaUploadForm, NewQuestionnaireForm, WorkbookUploadForm
-from registry.access import Action, scope_for
-from registry.models import Area, AreaLevel, User
 
 
 def _owner_areas(user: User) -> list[Area]:

@@ -4,7 +4,7 @@ from django import forms as django_forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Area
+from areas.models import Area
 
 
 class WorkbookUploadForm(django_forms.Form):

@@ -1,14 +1,8 @@
 """Small previews of photos for the review pages; the original bytes are never touched."""
 
 import io
-import logging
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
-from media.models import Attachment
-from media.storage import save_all_durably
-
-logger = logging.getLogger(__name__)
+from PIL import Image, ImageOps
 
 THUMBNAIL_SIZE = (320, 320)
 
@@ -24,30 +18,3 @@ def thumbnail_bytes(content: bytes) -> bytes:
         buffer = io.BytesIO()
         upright.convert("RGB").save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
-
-
-def make_thumbnails(*, submission_ids: list[int]) -> int:
-    """Make the missing thumbnails of these submissions' images; idempotent. Returns how many.
-
-    The caller holds the submissions' rows locked (review/processing.py), so no
-    one else makes the same thumbnails meanwhile.
-    """
-    pending = list(
-        Attachment.objects.filter(
-            submission_id__in=submission_ids, content_type__startswith="image/", thumbnail=""
-        )
-    )
-    made: list[tuple[Attachment, str, bytes]] = []
-    for attachment in pending:
-        try:
-            with attachment.file.open("rb") as handle:
-                preview = thumbnail_bytes(handle.read())
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
-            logger.warning("no thumbnail for attachment_id=%s", attachment.pk)
-            continue
-        made.append((attachment, f"{attachment.file.name}.thumb.jpg", preview))
-    names = save_all_durably([(name, preview) for _attachment, name, preview in made])
-    for (attachment, _name, _preview), stored in zip(made, names, strict=True):
-        attachment.thumbnail.name = stored
-    Attachment.objects.bulk_update([attachment for attachment, _n, _p in made], ["thumbnail"])
-    return len(made)

@@ -5,9 +5,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from registry.models import User
-from review.models import Submission
-from review.queries import submissions_visible_to
+from accounts.models import User
+from intake.models import Submission
+from intake.queries import submissions_visible_to
 
 
 def _user(request: HttpRequest) -> User:

@@ -68,18 +68,24 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_gis",
-    "registry",
-    "forms",
+    # Bottom to top, as the layers of the README's Architecture section.
+    "areas",
+    "accounts",
+    "audit",
     "media",
+    "forms",
+    "intake",
+    "registry",
     "review",
     "collector_api",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "srs.middleware.SrsLocaleMiddleware",
+    "portal.middleware.SrsLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -102,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "srs.context_processors.navigation",
+                "portal.context_processors.navigation",
             ],
         },
     },
@@ -139,7 +145,7 @@ else:
 SPATIALITE_LIBRARY_PATH = "mod_spatialite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "registry.User"
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -218,12 +224,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Stored submissions are processed by a sweep that Celery beat starts every few seconds
 # (run the worker with -B, or one `celery beat` beside the workers): the phone's request
-# sends no message (review/processing.py). A sweep that waited longer than its interval
+# sends no message (intake/processing.py). A sweep that waited longer than its interval
 # is dropped: the next one does the same work.
 SRS_PROCESS_SWEEP_SECONDS = env_int("SRS_PROCESS_SWEEP_SECONDS", 2)
 CELERY_BEAT_SCHEDULE = {
     "process-awaiting-submissions": {
-        "task": "review.tasks.process_awaiting_submissions",
+        "task": "intake.tasks.process_awaiting_submissions",
         "schedule": float(SRS_PROCESS_SWEEP_SECONDS),
         "options": {"expires": float(SRS_PROCESS_SWEEP_SECONDS)},
     }
@@ -245,7 +251,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "EXCEPTION_HANDLER": "srs.api_errors.domain_exception_handler",
+    "EXCEPTION_HANDLER": "portal.api_errors.domain_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
 }

@@ -6,8 +6,8 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from rest_framework.authtoken.views import obtain_auth_token
 
-from registry.api import AreaListApi
-from srs import views
+from areas.api import AreaListApi
+from portal import views
 
 urlpatterns = [
     # First: the paths every phone calls most (/submission, /formList) resolve at once.

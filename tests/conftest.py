@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from registry.area_import import load_areas
+from areas.area_import import load_areas
 from tests.factories import make_user
 
 pytest_plugins = ["tests.openrosa_fixtures"]
@@ -10,10 +10,10 @@ pytest_plugins = ["tests.openrosa_fixtures"]
 @pytest.fixture(autouse=True)
 def _fresh_process_memory():
     """Each test starts as a new server process would: nothing remembered from the last."""
+    from areas.area_codes import forget_known_areas
     from collector_api.devices import forget_recorded_devices
     from forms.reach import forget_published_versions
-    from registry.area_codes import forget_known_areas
-    from review.answers import forget_form_repeats
+    from intake.answers import forget_form_repeats
 
     forget_known_areas()
     forget_recorded_devices()
@@ -72,7 +72,7 @@ def agent_user(malang):
 
 @pytest.fixture
 def admin_user(db):
-    from registry.models import User
+    from accounts.models import User
 
     return User.objects.create_superuser("admin", password="pw-admin-123")
 

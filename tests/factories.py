@@ -6,8 +6,9 @@ from collections.abc import Sequence
 import factory
 from openpyxl import Workbook
 
-from registry.models import Area, RoleAssignment, User
-from registry.staff import assign_role
+from accounts.models import RoleAssignment, User
+from accounts.staff import assign_role
+from areas.models import Area
 
 
 class UserFactory(factory.django.DjangoModelFactory):

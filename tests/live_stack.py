@@ -22,9 +22,10 @@ BIN = Path(sys.executable).parent
 PASSWORD = "stack-password-123"
 
 SEED = f"""
-from registry.area_import import load_areas
-from registry.models import Area, User
-from registry.staff import assign_role
+from areas.area_import import load_areas
+from accounts.models import User
+from areas.models import Area
+from accounts.staff import assign_role
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
 from tests.bench.household_form import household_workbook
 load_areas(scope="35.07")

@@ -2,9 +2,9 @@
 
 import pytest
 
+from areas.area_import import load_areas
+from areas.models import Area
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
-from registry.area_import import load_areas
-from registry.models import Area
 from tests.factories import make_user, xlsform_bytes
 from tests.images import jpeg
 from tests.odk import Collector

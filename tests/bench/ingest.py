@@ -286,7 +286,7 @@ def wait_until_processed(stack: LiveStack, timeout: float = 600) -> tuple[float,
     started = time.perf_counter()
     while True:
         counts = stack.query(
-            "from review.models import Submission; "
+            "from intake.models import Submission; "
             "print([Submission.objects.count(), "
             "Submission.objects.filter(processed_at__isnull=False).count(), "
             "Submission.objects.exclude(processing_error='').count()])"
@@ -348,7 +348,7 @@ def main() -> None:
                     f"{drained:.0f} s after the last post ({counts[2]} failed)"
                 )
             stored = stack.query(
-                "from review.models import Submission; from django.db.models import Count; "
+                "from intake.models import Submission; from django.db.models import Count; "
                 "print([Submission.objects.count(), Submission.objects.values('instance_id')"
                 ".annotate(n=Count('id')).filter(n__gt=1).count()])"
             )

@@ -8,8 +8,7 @@ from django.test import Client
 
 from collector_api.phones import create_access_link
 from forms.versions import archive_questionnaire
-from media.models import Attachment
-from review.models import Submission
+from intake.models import Attachment, Submission
 from tests.openrosa_fixtures import jpeg
 
 XML = """<?xml version="1.0"?>
@@ -104,8 +103,8 @@ def test_a_closed_form_is_refused(phone, openrosa_setup):
 
 
 def test_a_form_not_deployed_to_her_is_refused(phone, openrosa_setup):
+    from areas.models import Area
     from forms.versions import set_deployment
-    from registry.models import Area
 
     set_deployment(
         questionnaire=openrosa_setup["questionnaire"],
@@ -256,22 +255,21 @@ def test_messages_follow_accept_language(phone):
     assert b"not a readable form instance" in english.content
 
 
-def test_a_failure_after_the_commit_never_removes_stored_files(
-    openrosa_setup, settings, monkeypatch
-):
-    from celery.exceptions import Retry
-    from django.db import OperationalError
+def test_a_failure_after_the_commit_never_removes_stored_files(openrosa_setup, monkeypatch):
+    from django.db import OperationalError, transaction
 
-    from collector_api.ingest import IncomingFile, ingest_submission
+    from intake.ingest import IncomingFile, ingest_submission
 
-    # The processing task runs in process after the commit; make it fail loudly there
-    # (a database error: the one kind processing does not record and carry on from).
-    def broken_database(**_kwargs):
-        raise OperationalError("the database went away")
+    # Whatever runs after the commit (processing in process, later a notification) may
+    # fail; the submission and its files are committed by then and must stay.
+    def fails_after_commit(_submission_id):
+        def broken_database():
+            raise OperationalError("the database went away")
 
-    monkeypatch.setattr("review.processing.make_thumbnails", broken_database)
-    settings.CELERY_TASK_EAGER_PROPAGATES = True
-    with pytest.raises(Retry):  # in process, the task's retry surfaces as an exception
+        transaction.on_commit(broken_database)
+
+    monkeypatch.setattr("intake.ingest.process_after_commit", fails_after_commit)
+    with pytest.raises(OperationalError):
         ingest_submission(
             user=openrosa_setup["agent"],
             xml=_xml(),
@@ -282,6 +280,19 @@ def test_a_failure_after_the_commit_never_removes_stored_files(
     attachment = Attachment.objects.get()
     assert attachment.file.storage.exists(attachment.file.name)
     assert attachment.file.read() == jpeg()
+
+
+def test_processing_that_fails_in_the_request_still_answers_201(phone, openrosa_setup, monkeypatch):
+    from django.db import OperationalError
+
+    def broken_database(**_kwargs):
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr("intake.processing.make_thumbnails", broken_database)
+    response = _post(phone, _xml(), {"house.jpg": jpeg()})
+    assert response.status_code == 201
+    submission = Submission.objects.get()
+    assert submission.is_complete and submission.processed_at is None  # left for later
 
 
 def test_a_submission_to_an_older_published_version_is_accepted_and_keeps_it(phone, openrosa_setup):

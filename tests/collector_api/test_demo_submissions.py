@@ -2,10 +2,10 @@
 
 import pytest
 
-from collector_api.demo_submissions import seed_sample_submissions
+from accounts.models import User
 from forms.demo import seed_demo
-from registry.models import User
-from review.models import Submission
+from intake.demo_submissions import seed_sample_submissions
+from intake.models import Submission
 
 
 @pytest.mark.django_db

@@ -2,8 +2,7 @@
 
 import pytest
 
-from media.models import Attachment
-from review.models import Submission
+from intake.models import Attachment, Submission
 from tests.odk import fill
 from tests.openrosa_fixtures import household_answers
 

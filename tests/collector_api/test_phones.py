@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from collector_api.models import DeviceToken
-from review.models import Submission
+from intake.models import Submission
 from tests.factories import make_user
 from tests.odk import Collector
 from tests.openrosa_fixtures import household_answers

@@ -6,9 +6,8 @@ import threading
 import pytest
 from django.db import connection
 
-from collector_api.ingest import IncomingFile, ingest_submission
-from media.models import Attachment
-from review.models import Submission
+from intake.ingest import IncomingFile, ingest_submission
+from intake.models import Attachment, Submission
 from tests.collector_api.test_bad_input import _xml
 from tests.openrosa_fixtures import jpeg
 

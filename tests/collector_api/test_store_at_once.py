@@ -7,9 +7,8 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from collector_api.ingest import IncomingFile, ingest_submission
-from media.models import Attachment, attachment_name
-from review.models import Submission
+from intake.ingest import IncomingFile, ingest_submission
+from intake.models import Attachment, Submission, attachment_name
 from tests.collector_api.test_bad_input import _xml
 from tests.openrosa_fixtures import jpeg
 

@@ -106,8 +106,8 @@ def test_every_acknowledged_submission_survives_crashes_once(stack):
 
     rows = stack.query(
         "import json, hashlib\n"
-        "from review.models import Submission\n"
-        "from media.models import Attachment\n"
+        "from intake.models import Submission\n"
+        "from intake.models import Attachment\n"
         "subs = list(Submission.objects.values_list('instance_id', 'status'))\n"
         "files = []\n"
         "for a in Attachment.objects.select_related('submission'):\n"
@@ -135,13 +135,13 @@ def test_every_acknowledged_submission_survives_crashes_once(stack):
         deadline = time.time() + 60
         while time.time() < deadline:
             pending = stack.query(
-                "from review.models import Submission; "
+                "from intake.models import Submission; "
                 "print(Submission.objects.filter(processed_at__isnull=True).count())"
             )
             if pending == 0:
                 break
             time.sleep(1)
     pending = stack.query(
-        "from review.models import Submission; print(Submission.objects.filter(processed_at__isnull=True).count())"
+        "from intake.models import Submission; print(Submission.objects.filter(processed_at__isnull=True).count())"
     )
     assert pending == 0

@@ -2,10 +2,10 @@
 
 import pytest
 
+from areas.area_import import load_areas
+from areas.models import Area
 from forms.models import FormVersion
 from forms.versions import create_questionnaire, publish_form_version
-from registry.area_import import load_areas
-from registry.models import Area
 from tests.factories import make_user, xlsform_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from forms.demo import seed_demo
-from review.models import Submission
+from intake.models import Submission
 from tests.odk import Collector
 
 pytestmark = [pytest.mark.odk, pytest.mark.django_db(transaction=True)]
@@ -37,7 +37,7 @@ def test_the_demo_agent_fills_and_sends_all_four_questionnaires(live_server, tmp
     # Pagelaran's agent-less reviewer sees none of it; Kepanjen's sees all four.
     from django.test import Client
 
-    from registry.models import User
+    from accounts.models import User
 
     kepanjen, pagelaran = Client(), Client()
     kepanjen.force_login(User.objects.get(username="reviewer"))

@@ -90,7 +90,7 @@ def test_pyxform_problems_come_with_sheet_and_row(api):
 
 
 def test_deploying_outside_ones_regency_is_forbidden(api):
-    from registry.area_import import load_areas
+    from areas.area_import import load_areas
 
     load_areas(scope="81.71")
     api.post(

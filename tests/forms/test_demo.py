@@ -2,11 +2,12 @@
 
 import pytest
 
+from accounts.access import Action, can
+from accounts.models import RoleAssignment, User, digest_ha1
+from areas.models import Area
 from forms.demo import seed_demo
 from forms.models import FormVersion, Questionnaire
 from forms.queries import questionnaires_for_collector
-from registry.access import Action, can
-from registry.models import Area, RoleAssignment, User, digest_ha1
 
 
 @pytest.mark.django_db

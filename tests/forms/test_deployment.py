@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from areas.models import Area
 from forms.area_media import build_areas_csv
 from forms.queries import questionnaires_for_collector
 from forms.versions import (
@@ -13,7 +14,6 @@ from forms.versions import (
     publish_form_version,
     set_deployment,
 )
-from registry.models import Area
 from tests.factories import make_user, xlsform_bytes
 
 

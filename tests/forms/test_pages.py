@@ -93,7 +93,7 @@ def test_a_reviewer_cannot_open_the_questionnaire_pages(reviewer_client, questio
 
 
 def test_district_staff_of_another_regency_do_not_see_it(questionnaire, client):
-    from registry.area_import import load_areas
+    from areas.area_import import load_areas
 
     load_areas(scope="81.71")
     ambon = make_user("ambon", "district_staff", ["81.71"])

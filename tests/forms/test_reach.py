@@ -4,6 +4,9 @@ import itertools
 
 import pytest
 
+from accounts.access import Action, find_active_user, scope_for
+from accounts.models import User
+from areas.models import Area
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector
 from forms.reach import find_published_version, read_reach
@@ -14,8 +17,6 @@ from forms.versions import (
     restore_questionnaire,
     set_deployment,
 )
-from registry.access import Action, find_active_user, scope_for
-from registry.models import Area, User
 from tests.factories import make_user, xlsform_bytes
 from tests.forms.test_deployment import published  # noqa: F401 (fixture)
 
@@ -35,7 +36,7 @@ DEPLOYMENTS = [
 
 @pytest.fixture
 def people(malang, admin_user):
-    from registry.area_import import load_areas
+    from areas.area_import import load_areas
 
     load_areas(scope="35.78")  # Kota Surabaya: the same province, another regency
     return [

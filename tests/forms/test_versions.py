@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.test import override_settings
 
+from areas.models import Area
 from forms.errors import (
     CorruptWorkbook,
     FileTooLarge,
@@ -32,7 +33,6 @@ from forms.versions import (
     upload_form_version,
     version_key,
 )
-from registry.models import Area
 from tests.factories import xlsform_bytes
 
 MEDIA_SURVEY = [

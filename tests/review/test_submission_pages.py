@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from collector_api.phones import create_access_link
-from review.models import Submission
+from intake.models import Submission
 from tests.collector_api.test_bad_input import _xml
 from tests.factories import make_user
 from tests.openrosa_fixtures import jpeg

@@ -1,0 +1,102 @@
+"""The people who use the system, and their roles by place."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from areas.models import Area
+
+
+def digest_ha1(username: str, password: str) -> str:
+    """HA1 of HTTP Digest (RFC 7616, MD5) for the OpenRosa realm."""
+    text = f"{username}:{settings.SRS_DIGEST_REALM}:{password}"
+    return hashlib.md5(text.encode("utf-8")).hexdigest()  # noqa: S324 (the protocol's hash)
+
+
+class Role(models.TextChoices):
+    FIELD_AGENT = "field_agent", _("Field agent")
+    REVIEWER = "reviewer", _("MIS reviewer")
+    COORDINATOR = "coordinator", _("SRS coordinator")
+    DISTRICT_STAFF = "district_staff", _("District MIS staff")
+    MONITOR = "monitor", _("Monitor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class SrsUserManager(UserManager["User"]):
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra_fields: object
+    ) -> "User":
+        # Django's manager hashes the password without set_password(); the digest needs it.
+        user = super()._create_user_object(  # type: ignore[misc]  # missing from django-stubs
+            username, email, password, **extra_fields
+        )
+        user.set_password(password)
+        return user
+
+
+class User(AbstractUser):
+    """A person who signs in: field agents, reviewers, coordinators, staff.
+
+    ODK Collect answers an HTTP Digest challenge, which needs
+    MD5(username:realm:password) on the server; Django's password hash cannot
+    give it, so it is kept beside it (as ODK Aggregate did) and renewed
+    whenever the password is set.
+    """
+
+    phone_number = models.CharField(_("phone number (E.164)"), max_length=20, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        blank=True,
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+    )
+
+    digest_ha1 = models.CharField(max_length=32, blank=True, editable=False)
+
+    objects = SrsUserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.digest_ha1 = digest_ha1(self.username, raw_password) if raw_password else ""
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self.digest_ha1 = ""
+
+
+class RoleAssignment(models.Model):
+    """A role that a user holds over an area and everything below it.
+
+    ``area`` is empty only for national monitors and administrators: the whole
+    country.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(area__isnull=True),
+                name="role_assignment_national_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.area_id or "ID"
+        return f"{self.user_id} {self.role} @ {where}"

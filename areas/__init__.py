@@ -1,0 +1,1 @@
+"""Administrative areas of Indonesia (province, regency, kecamatan, village) and their import."""

@@ -1,0 +1,30 @@
+"""Whether an area code exists: asked for the village of every submission.
+
+Areas are reference data: ``load_areas`` adds and renames them and nothing
+deletes one (the admin is read-only; roles and submissions protect them), so a
+code found once stays valid, and each process remembers the codes it has seen.
+"""
+
+from threading import Lock
+
+from areas.models import Area
+
+_known: set[str] = set()
+_lock = Lock()
+
+
+def area_exists(code: str) -> bool:
+    """Is ``code`` a known area (province, regency, kecamatan or village)?"""
+    if code in _known:
+        return True
+    if not Area.objects.filter(code=code).exists():
+        return False  # not remembered: it may be loaded a moment from now
+    with _lock:
+        _known.add(code)
+    return True
+
+
+def forget_known_areas() -> None:
+    """Drop what this process remembers (tests, which load and drop areas)."""
+    with _lock:
+        _known.clear()

@@ -1,0 +1,1 @@
+"""The audit trail: one record per state change, written in the change's transaction."""

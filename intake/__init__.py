@@ -1,0 +1,1 @@
+"""Intake of submissions from every channel: stored once, complete, then processed."""

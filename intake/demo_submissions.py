@@ -1,0 +1,213 @@
+"""Sample submissions for the demo, sent through the same ingestion as ODK Collect's.
+
+Each is built from its questionnaire's own instance template, so it has the
+shape a phone would send; instance IDs are fixed, so sending them again on a
+second ``make demo`` stores nothing twice.
+"""
+
+import io
+import uuid
+from typing import Any
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from defusedxml.ElementTree import fromstring
+from PIL import Image, ImageDraw
+
+from accounts.models import User
+from forms.models import FormVersion, Questionnaire
+from forms.versions import latest_published
+from intake.ingest import IncomingFile, ingest_submission
+
+_XFORMS = "{http://www.w3.org/2002/xforms}"
+_JR_TEMPLATE = "{http://openrosa.org/javarosa}template"
+_NAMESPACE = uuid.UUID("5f0c3d4e-2b1a-4c6d-9e8f-7a6b5c4d3e2f")
+
+_PLACE = {"regency": "35.07", "subdistrict": "35.07.13"}
+_HOUSEHOLDS: list[dict[str, Any]] = [
+    {
+        "village": "35.07.13.2011",
+        "rt": "3",
+        "rw": "2",
+        "address": "Jl. Raya Talangagung 12",
+        "gps": "-8.1307 112.5712 420 5",
+        "head": ("Budi Santoso", "3507131708800001", "male", "1980-08-17"),
+        "members": [
+            ("Siti Aminah", "3507135005830002", "female", "1983-05-10", "spouse"),
+            ("Ani Rahayu", "3507134403120003", "female", "2012-03-04", "child"),
+        ],
+        "programmes": "pkh kps_kks",
+    },
+    {
+        "village": "35.07.13.2011",
+        "rt": "4",
+        "rw": "2",
+        "address": "Dusun Krajan RT 4",
+        "gps": "-8.1321 112.5698 418 4",
+        "head": ("Slamet Riyadi", "3507130203650004", "male", "1965-03-02"),
+        "members": [("Sulastri", "3507134711680005", "female", "1968-11-07", "spouse")],
+        "programmes": "bpjs_pbi raskin",
+    },
+    {
+        "village": "35.07.13.1010",
+        "rt": "1",
+        "rw": "5",
+        "address": "Jl. Kawi 8, Kepanjen",
+        "gps": "-8.1302 112.5721 421 6",
+        "head": ("Dewi Sartika", "3507135507790006", "female", "1979-07-15"),
+        "members": [
+            ("Rizky Pratama", "3507131209050007", "male", "2005-09-12", "child"),
+            ("Nur Aini", "3507136301100008", "female", "2010-01-23", "child"),
+        ],
+        "programmes": "none",
+    },
+    {
+        "village": "35.07.13.2003",
+        "rt": "2",
+        "rw": "1",
+        "address": "Dusun Mangunrejo Wetan",
+        "gps": "-8.1455 112.5489 402 8",
+        "head": ("Paimin", "3507130101500009", "male", "1950-01-01"),
+        "members": [],
+        "programmes": "bpjs_pbi",
+    },
+]
+
+
+def _photo(seed: int) -> bytes:
+    """A small drawing of a house, so the review pages show a picture."""
+    image = Image.new("RGB", (480, 360), (200 + seed * 10 % 50, 225, 240))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle(
+        (120, 170, 360, 320), fill=(230 - seed * 15, 190, 140), outline=(90, 60, 40), width=4
+    )
+    draw.polygon([(100, 175), (240, 70), (380, 175)], fill=(170, 60 + seed * 20, 40))
+    draw.rectangle((215, 240, 265, 320), fill=(110, 70, 40))
+    draw.rectangle((0, 320, 480, 360), fill=(90, 150, 70))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _template(version: FormVersion) -> Element:
+    form = fromstring(version.xform_xml.encode("utf-8"))
+    instance = next(form.iter(f"{_XFORMS}instance"))
+    return next(iter(instance))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _fill(template: Element, answers: dict[str, Any], out: Element) -> None:
+    seen_repeats: set[str] = set()
+    for child in template:
+        name = _local(child.tag)
+        if child.get(_JR_TEMPLATE) is not None or name in seen_repeats:
+            continue
+        value = answers.get(name)
+        if isinstance(value, list):
+            seen_repeats.add(name)
+            for item in value:
+                _fill(child, item, SubElement(out, name))
+            continue
+        element = SubElement(out, name)
+        if isinstance(value, dict):
+            _fill(child, value, element)
+        elif len(child):
+            _fill(child, {}, element)
+        elif value is not None:
+            element.text = str(value)
+
+
+def instance_xml(version: FormVersion, answers: dict[str, Any], instance_id: str) -> bytes:
+    """The XML a phone would send for ``answers`` (nested by group; repeats as lists)."""
+    template = _template(version)
+    root = Element(
+        _local(template.tag), {"id": version.questionnaire.form_id, "version": version.version}
+    )
+    _fill(template, {**answers, "meta": {"instanceID": instance_id}}, root)
+    return b'<?xml version="1.0"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)
+
+
+def _household_answers(household: dict[str, Any], index: int) -> dict[str, Any]:
+    name, nik, sex, born = household["head"]
+    kk = f"35071301{index:02d}090{index:03d}"
+    members = [
+        {
+            "name": name,
+            "sex": sex,
+            "nik": nik,
+            "birth_date": born,
+            "relation": "head",
+            "kk": kk,
+            "marital_status": "married",
+            "disability": "none",
+            "chronic_illness": "none",
+            "working": "yes",
+            "work_hours": "40",
+            "sector": "agriculture",
+            "employment_status": "own_account",
+        },
+    ] + [
+        {
+            "name": m_name,
+            "sex": m_sex,
+            "nik": m_nik,
+            "birth_date": m_born,
+            "relation": relation,
+            "kk": kk,
+            "disability": "none",
+            "chronic_illness": "none",
+        }
+        for m_name, m_nik, m_sex, m_born, relation in household["members"]
+    ]
+    return {
+        "place": {
+            **_PLACE,
+            "village": household["village"],
+            "rt": household["rt"],
+            "rw": household["rw"],
+            "address": household["address"],
+            "gps": household["gps"],
+        },
+        "head": {"hh_head_name": name, "hh_head_nik": nik, "kk_number": kk},
+        "housing": {
+            "tenure": "owned",
+            "floor_area": "36",
+            "floor_material": "cement_brick",
+            "wall_material": "masonry",
+            "wall_condition": "good",
+            "roof_material": "ceramic_tile",
+            "roof_condition": "poor",
+            "water_source": "protected_well",
+            "lighting": "pln_meter",
+            "power_va": "450",
+            "cooking_fuel": "lpg_3kg",
+            "toilet": "own",
+            "sewage": "septic_tank",
+        },
+        "members": members,
+        "member_count": str(len(members)),
+        "assets_group": {"assets": "motorbike television", "programmes": household["programmes"]},
+        "house_photo": "house.jpg",
+    }
+
+
+def seed_sample_submissions(*, agent: User) -> int:
+    """Send the sample households as the demo field agent; returns how many were new."""
+    version = latest_published(Questionnaire.objects.get(form_id="ppls_household"))
+    if version is None:
+        return 0
+    created = 0
+    for index, household in enumerate(_HOUSEHOLDS, start=1):
+        instance_id = f"uuid:{uuid.uuid5(_NAMESPACE, f'ppls-{index}')}"
+        xml = instance_xml(version, _household_answers(household, index), instance_id)
+        result = ingest_submission(
+            user=agent,
+            xml=xml,
+            files=[IncomingFile("house.jpg", _photo(index))],
+            device_id="demo-phone",
+            is_incomplete=False,
+        )
+        created += int(result.created)
+    return created

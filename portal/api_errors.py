@@ -1,0 +1,23 @@
+"""Maps domain errors to DRF responses of the shape {"code", "detail"}."""
+
+from typing import Any
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from foundation.errors import DomainError
+
+
+def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        status = getattr(exc, "http_status", 422)
+        body: dict[str, Any] = {"code": exc.code, "detail": exc.detail}
+        problems = getattr(exc, "problems", None)
+        if problems:
+            body["problems"] = [problem.as_dict() for problem in problems]
+        return Response(body, status=status)
+    response = exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        code = getattr(response.data["detail"], "code", "error")
+        response.data = {"code": code, "detail": str(response.data["detail"])}
+    return response

@@ -1,9 +1,0 @@
-from rest_framework import serializers
-
-from registry.models import Area
-
-
-class AreaSerializer(serializers.ModelSerializer[Area]):
-    class Meta:
-        model = Area
-        fields = ["code", "name", "level", "parent"]

@@ -1,0 +1,74 @@
+"""The layers hold for the schema too: every foreign key points to its own layer or below.
+
+import-linter checks the imports (``make test``); a foreign key written as a
+string (``"review.Submission"``) escapes it, so this test walks every model's
+relations. The order is the one of pyproject.toml's layers contract, read from
+there, so there is a single list to keep.
+"""
+
+import tomllib
+from pathlib import Path
+
+from django.apps import apps
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _layers() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layered,) = [c for c in contracts if c["type"] == "layers"]
+    return list(layered["layers"])
+
+
+def _depth(app_module: str, layers: list[str]) -> int | None:
+    """The layer index of a project app (0 is the top), None for Django's own apps."""
+    top = app_module.split(".")[0]
+    return layers.index(top) if top in layers else None
+
+
+def _relations() -> list[tuple[str, str, str, str]]:
+    """(model, field, its app module, target app module) of every relation a model declares."""
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if not field.is_relation or field.auto_created or field.related_model is None:
+                continue
+            target = field.related_model
+            found.append(
+                (
+                    model._meta.label,
+                    field.name,
+                    model._meta.app_config.name,
+                    target._meta.app_config.name,
+                )
+            )
+    return found
+
+
+def test_every_project_app_with_models_has_a_layer():
+    layers = _layers()
+    project_apps = {
+        config.name
+        for config in apps.get_app_configs()
+        if (ROOT / config.name.replace(".", "/")).is_dir()
+    }
+    assert project_apps, "no project apps found"
+    assert all(_depth(name, layers) is not None for name in project_apps), project_apps
+
+
+def test_every_foreign_key_points_to_its_own_layer_or_below():
+    layers = _layers()
+    relations = _relations()
+    # The walk must see the relations that matter, or it proves nothing.
+    assert ("intake.Attachment", "submission", "intake", "intake") in relations
+    assert any(source == "srs_forms.Questionnaire" for source, *_ in relations)
+    upward = [
+        f"{model}.{field} ({app} → {target})"
+        for model, field, app, target in relations
+        if (source_depth := _depth(app, layers)) is not None
+        and (target_depth := _depth(target, layers)) is not None
+        and target_depth < source_depth
+    ]
+    assert upward == []
+
