@@ -29,6 +29,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"
     MANAGE_USERS = "manage_users"
     MANAGE_PHONES = "manage_phones"  # give field agents' phones access links, revoke them
+    VIEW_AUDIT = "view_audit"  # read and export the audit trail of an area
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -47,6 +48,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.MONITOR: frozenset({Action.VIEW, Action.VIEW_REPORTS}),
+    # District auditors read who changed what in their area; they change nothing.
+    Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
     Role.ADMINISTRATOR: frozenset(Action),
 }
 
@@ -57,6 +60,7 @@ ROLE_LEVELS: dict[str, frozenset[str | None]] = {
     Role.COORDINATOR: frozenset({AreaLevel.SUBDISTRICT, AreaLevel.REGENCY}),
     Role.DISTRICT_STAFF: frozenset({AreaLevel.REGENCY}),
     Role.MONITOR: frozenset({AreaLevel.PROVINCE, None}),
+    Role.AUDITOR: frozenset({AreaLevel.REGENCY, AreaLevel.PROVINCE, None}),
     Role.ADMINISTRATOR: frozenset(
         {None, AreaLevel.PROVINCE, AreaLevel.REGENCY, AreaLevel.SUBDISTRICT, AreaLevel.VILLAGE}
     ),

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("SRS coordinator")
     DISTRICT_STAFF = "district_staff", _("District MIS staff")
     MONITOR = "monitor", _("Monitor")
+    AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from areas.models import Area
+from audit.trail import record_change
 from forms.area_media import GENERATED_MEDIA
 from forms.errors import (
     FileTooLarge,
@@ -115,6 +116,18 @@ def create_questionnaire(
                 created_by=user,
             )
             version = _new_version(questionnaire, compiled, workbook, filename, user)
+            record_change(
+                actor=user,
+                action="forms.questionnaire_created",
+                obj=questionnaire,
+                area_code=owner_area.code,
+                after={
+                    "form_id": questionnaire.form_id,
+                    "title": questionnaire.title,
+                    "draft_version": version.version,
+                    "xlsform_sha256": version.xlsform_sha256,
+                },
+            )
     except IntegrityError:
         raise QuestionnaireExists(form_id=compiled.form_id) from None
     logger.info("questionnaire created form_id=%s version=%s", compiled.form_id, compiled.version)
@@ -165,6 +178,18 @@ def _store_draft(
     version = _new_version(questionnaire, compiled, workbook, filename, user)
     for media_name, content in carried:
         _store_media(version=version, filename=media_name, content=content, user=user)
+    record_change(
+        actor=user,
+        action="forms.draft_uploaded",
+        obj=version,
+        area_code=questionnaire.owner_area_id,
+        before={"draft_version": old_draft.version} if old_draft else None,
+        after={
+            "draft_version": version.version,
+            "xlsform_sha256": version.xlsform_sha256,
+            "media_carried_over": [name for name, _content in carried],
+        },
+    )
     logger.info("draft uploaded form_id=%s version=%s", questionnaire.form_id, compiled.version)
     return version
 
@@ -213,7 +238,16 @@ def attach_form_media(
             filename=filename,
             reason=gettext("the server makes this file from its areas; it cannot be uploaded."),
         )
+    replaced = version.media.filter(filename=filename).values_list("md5", flat=True).first()
     media = _store_media(version=version, filename=filename, content=content, user=user)
+    record_change(
+        actor=user,
+        action="forms.media_attached",
+        obj=version,
+        area_code=version.questionnaire.owner_area_id,
+        before={"filename": filename, "md5": replaced} if replaced else None,
+        after={"filename": filename, "md5": media.md5, "size": media.size},
+    )
     logger.info("form media attached form_version_id=%s file=%s", version.pk, filename)
     return media
 
@@ -249,6 +283,14 @@ def publish_form_version(*, version: FormVersion, user: User) -> FormVersion:
     version.published_by = user
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_by", "published_at"])
+    record_change(
+        actor=user,
+        action="forms.version_published",
+        obj=version,
+        area_code=questionnaire.owner_area_id,
+        before={"status": FormVersion.Status.DRAFT},
+        after={"status": FormVersion.Status.PUBLISHED, "xform_md5": version.xform_md5},
+    )
     if questionnaire.title != version.title:
         questionnaire.title = version.title
         questionnaire.save(update_fields=["title"])
@@ -259,11 +301,18 @@ def publish_form_version(*, version: FormVersion, user: User) -> FormVersion:
 
 
 @transaction.atomic
-def discard_draft(*, version: FormVersion) -> None:
+def discard_draft(*, version: FormVersion, user: User) -> None:
     """Delete a draft version and its media. Raises NotADraft for a published one."""
     version = FormVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise NotADraft(version=version.version)
+    record_change(
+        actor=user,
+        action="forms.draft_discarded",
+        obj=version,
+        area_code=version.questionnaire.owner_area_id,
+        before={"draft_version": version.version, "xlsform_sha256": version.xlsform_sha256},
+    )
     _delete_draft(version)
 
 
@@ -275,6 +324,14 @@ def archive_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questi
         questionnaire.status = Questionnaire.Status.ARCHIVED
         questionnaire.archived_at = timezone.now()
         questionnaire.save(update_fields=["status", "archived_at"])
+        record_change(
+            actor=user,
+            action="forms.questionnaire_archived",
+            obj=questionnaire,
+            area_code=questionnaire.owner_area_id,
+            before={"status": Questionnaire.Status.ACTIVE},
+            after={"status": Questionnaire.Status.ARCHIVED},
+        )
         logger.info(
             "questionnaire archived form_id=%s by user_id=%s", questionnaire.form_id, user.pk
         )
@@ -289,6 +346,14 @@ def restore_questionnaire(*, questionnaire: Questionnaire, user: User) -> Questi
         questionnaire.status = Questionnaire.Status.ACTIVE
         questionnaire.archived_at = None
         questionnaire.save(update_fields=["status", "archived_at"])
+        record_change(
+            actor=user,
+            action="forms.questionnaire_restored",
+            obj=questionnaire,
+            area_code=questionnaire.owner_area_id,
+            before={"status": Questionnaire.Status.ARCHIVED},
+            after={"status": Questionnaire.Status.ACTIVE},
+        )
         logger.info(
             "questionnaire restored form_id=%s by user_id=%s", questionnaire.form_id, user.pk
         )
@@ -307,6 +372,15 @@ def set_deployment(
     ).delete()
     for code in set(wanted) - set(current):
         Deployment.objects.create(questionnaire=questionnaire, area=wanted[code], deployed_by=user)
+    if set(wanted) != set(current):
+        record_change(
+            actor=user,
+            action="forms.deployment_set",
+            obj=questionnaire,
+            area_code=questionnaire.owner_area_id,
+            before={"areas": sorted(current)},
+            after={"areas": sorted(wanted)},
+        )
     logger.info(
         "deployment set form_id=%s areas=%s", questionnaire.form_id, ",".join(sorted(wanted))
     )

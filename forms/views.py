@@ -204,7 +204,7 @@ def version_discard(request: HttpRequest, form_id: str, version: str) -> HttpRes
     user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
     try:
-        discard_draft(version=form_version)
+        discard_draft(version=form_version, user=user)
     except FormsError as exc:
         return _detail_with_error(request, user, form_version.questionnaire, exc)
     messages.success(request, _("The draft was discarded."))

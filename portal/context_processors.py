@@ -7,9 +7,15 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
     """Which sections the navigation bar offers to the signed-in person."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_manage_forms": False, "can_collect": False, "can_manage_phones": False}
+        return {
+            "can_manage_forms": False,
+            "can_collect": False,
+            "can_manage_phones": False,
+            "can_view_audit": False,
+        }
     return {
         "can_manage_forms": can(user, Action.MANAGE_FORMS),
         "can_collect": can(user, Action.COLLECT),
         "can_manage_phones": can(user, Action.MANAGE_PHONES),
+        "can_view_audit": can(user, Action.VIEW_AUDIT),
     }

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
+    path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -35,10 +35,60 @@ def _media_of_its_own(settings, tmp_path):
     }
 
 
+def _ensure_malang(django_db_blocker) -> None:
+    from areas.area_codes import forget_known_areas
+    from areas.models import Area
+
+    with django_db_blocker.unblock():
+        if not Area.objects.filter(code="35.07.33.2001").exists():
+            load_areas(scope="35.07")
+            forget_known_areas()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Kabupaten Malang's areas are loaded once per test session, not once per test.
+
+    Tests in a transaction see them and roll back only their own changes. A
+    transactional test (live servers, odk-client) empties every table when it
+    ends: ``_malang_loaded`` then loads them again, outside any test transaction.
+    """
+    _ensure_malang(django_db_blocker)
+
+
+def _uses_database(request) -> bool:
+    return "_django_db_helper" in request.fixturenames or bool(
+        request.node.get_closest_marker("django_db")
+    )
+
+
+@pytest.fixture(autouse=True)
+def _malang_loaded(request, django_db_blocker):
+    # Before the test's database fixtures where the order allows (then it commits), and
+    # after a transactional test's flush; a check is one indexed query.
+    if _uses_database(request):
+        request.getfixturevalue("django_db_setup")
+        _ensure_malang(django_db_blocker)
+    yield
+    if _uses_database(request):
+        _ensure_malang(django_db_blocker)
+
+
 @pytest.fixture
 def malang(db):
-    """Kabupaten Malang (35.07) with all its kecamatan and villages, from the real data."""
-    load_areas(scope="35.07")
+    """Kabupaten Malang (35.07) with all its kecamatan and villages, from the real data.
+
+    Loaded once for the session (``django_db_setup``); this only asks for the database.
+    """
+
+
+@pytest.fixture
+def no_areas(db):
+    """An empty area table, for the tests of loading areas (rolled back after the test)."""
+    from areas.models import Area, AreaLevel
+
+    for level in (AreaLevel.VILLAGE, AreaLevel.SUBDISTRICT, AreaLevel.REGENCY, AreaLevel.PROVINCE):
+        Area.objects.filter(level=level)._raw_delete(Area.objects.db)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 
-from areas.area_import import load_areas
 from areas.models import Area
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
 from tests.factories import make_user, xlsform_bytes
@@ -69,7 +68,6 @@ HOUSEHOLD_SURVEY = [
 
 @pytest.fixture
 def openrosa_setup(transactional_db):
-    load_areas(scope="35.07")
     district = make_user("district", "district_staff", ["35.07"])
     agent = make_user("agent", "field_agent", ["35.07.13.1010", "35.07.13.2011"])
     agent.set_password("rahasia-agen")

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
             name='RoleAssignment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('field_agent', 'Field agent'), ('reviewer', 'MIS reviewer'), ('coordinator', 'SRS coordinator'), ('district_staff', 'District MIS staff'), ('monitor', 'Monitor'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
+                ('role', models.CharField(choices=[('field_agent', 'Field agent'), ('reviewer', 'MIS reviewer'), ('coordinator', 'SRS coordinator'), ('district_staff', 'District MIS staff'), ('monitor', 'Monitor'), ('auditor', 'Auditor'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='role_assignments', to='areas.area')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to=settings.AUTH_USER_MODEL)),

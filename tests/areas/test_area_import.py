@@ -15,7 +15,7 @@ def _rows_in(filename: str) -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_areas")
 def test_loading_kabupaten_malang_gives_its_real_areas():
     result = load_areas(scope="35.07")
     assert result.created == 1 + 1 + 33 + 390  # East Java, Malang, kecamatan, villages
@@ -32,14 +32,14 @@ def test_loading_kabupaten_malang_gives_its_real_areas():
     )
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_areas")
 def test_loading_twice_changes_nothing():
     load_areas(scope="35.07")
     again = load_areas(scope="35.07")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 425)
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_areas")
 def test_a_renamed_area_is_updated_not_duplicated():
     load_areas(scope="35.07")
     Area.objects.filter(code="35.07.13").update(name="Old name")
@@ -48,14 +48,14 @@ def test_a_renamed_area_is_updated_not_duplicated():
     assert Area.objects.get(code="35.07.13").name == "Kepanjen"
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_areas")
 def test_unknown_scope_is_refused_and_nothing_written():
     with pytest.raises(UnknownArea):
         load_areas(scope="99.99")
     assert Area.objects.count() == 0
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("no_areas")
 def test_loading_all_of_indonesia_counts_every_area():
     result = load_areas()
     assert (
