@@ -72,3 +72,11 @@ def test_every_foreign_key_points_to_its_own_layer_or_below():
     ]
     assert upward == []
 
+
+
+def test_the_readmes_architecture_lists_the_layers_in_the_contracts_order():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
+    documented = [row.split("`")[1].rstrip("/") for row in rows]
+    assert documented == _layers()
