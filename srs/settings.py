@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "portal.audit_source.AuditSourceMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A DomainError escaping a web view becomes its error page (portal/error_pages.py).
+    "portal.error_pages.DomainErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from rest_framework.authtoken.views import obtain_auth_token
 
 from areas.api import AreaListApi
-from portal import views
+from portal import error_pages, views
 
 urlpatterns = [
     # First: the paths every phone calls most (/submission, /formList) resolve at once.
@@ -26,6 +26,11 @@ urlpatterns = [
     path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The error pages in the site's layout and the person's language (DEBUG off).
+handler403 = error_pages.permission_denied
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 if settings.DEBUG:
     from django.conf.urls.static import static
