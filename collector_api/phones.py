@@ -6,15 +6,17 @@ import logging
 import secrets
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.access import Action, home_area_code, scope_for
-from accounts.models import RoleAssignment, User
+from accounts.models import Role, RoleAssignment, User
+from areas.models import Area
 from audit.trail import record_change
-from collector_api.models import DeviceToken, hash_token
+from collector_api.models import Device, DeviceToken, hash_token
 
 logger = logging.getLogger(__name__)
 
@@ -90,3 +92,47 @@ def agents_managed_by(user: User) -> QuerySet[User]:
 
 def may_manage_phone_of(manager: User, agent: User) -> bool:
     return manager.pk == agent.pk or agents_managed_by(manager).filter(pk=agent.pk).exists()
+
+
+@dataclass(frozen=True)
+class AgentPhones:
+    """A field agent with her villages, her access links and the phones seen for her."""
+
+    agent: User
+    villages: list[Area]
+    links: list[DeviceToken]
+    devices: list[Device]
+
+    @property
+    def last_used_at(self) -> datetime | None:
+        """When one of her phones last talked to the server, by link or by password."""
+        moments = [link.last_used_at for link in self.links if link.last_used_at] + [
+            device.last_seen_at for device in self.devices
+        ]
+        return max(moments, default=None)
+
+
+def agents_with_phones(manager: User) -> list[AgentPhones]:
+    """The agents ``manager`` manages phones of, each with villages, links and devices.
+
+    A fixed number of queries, however many agents, links and devices.
+    """
+    villages = RoleAssignment.objects.filter(role=Role.FIELD_AGENT, area__isnull=False)
+    agents = agents_managed_by(manager).prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=villages.select_related("area").order_by("area__name"),
+            to_attr="village_assignments",
+        ),
+        Prefetch("device_tokens", queryset=DeviceToken.objects.order_by("-created_at")),
+        Prefetch("devices", queryset=Device.objects.order_by("-last_seen_at")),
+    )
+    return [
+        AgentPhones(
+            agent=agent,
+            villages=[a.area for a in agent.village_assignments if a.area is not None],
+            links=list(agent.device_tokens.all()),
+            devices=list(agent.devices.all()),
+        )
+        for agent in agents
+    ]

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import Action, scope_for
 from accounts.models import User
@@ -199,22 +200,54 @@ def version_publish(request: HttpRequest, form_id: str, version: str) -> HttpRes
     return redirect("forms:detail", form_id=form_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def version_discard(request: HttpRequest, form_id: str, version: str) -> HttpResponseBase:
+    """GET asks to confirm; POST discards and says so."""
     user = require_form_manager(request.user)
     form_version = get_version_for_manager(user, form_id, version)
+    if request.method == "GET":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Discard draft version %(version)s?") % {"version": version},
+                "consequence": _(
+                    "The draft's workbook and its media files are deleted. The published "
+                    "versions and the phones are not affected."
+                ),
+                "confirm_label": _("Discard the draft"),
+                "cancel_url": reverse("forms:detail", kwargs={"form_id": form_id}),
+                "is_danger": True,
+            },
+        )
     try:
         discard_draft(version=form_version, user=user)
     except FormsError as exc:
         return _detail_with_error(request, user, form_version.questionnaire, exc)
-    messages.success(request, _("The draft was discarded."))
+    messages.success(request, _("Draft version %(version)s was discarded.") % {"version": version})
     return redirect("forms:detail", form_id=form_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def questionnaire_archive(request: HttpRequest, form_id: str) -> HttpResponseBase:
+    """GET asks to confirm archiving; POST archives (or restores) and says so."""
     user = require_form_manager(request.user)
     questionnaire = get_questionnaire_for_manager(user, form_id)
+    if request.method == "GET":
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Archive “%(title)s”?") % {"title": questionnaire.title},
+                "consequence": _(
+                    "Phones no longer get this questionnaire; submissions already sent are "
+                    "kept. You can restore it later."
+                ),
+                "confirm_label": _("Archive the questionnaire"),
+                "cancel_url": reverse("forms:detail", kwargs={"form_id": form_id}),
+                "is_danger": True,
+            },
+        )
     if request.POST.get("restore"):
         restore_questionnaire(questionnaire=questionnaire, user=user)
         messages.success(request, _("The questionnaire is back in use."))

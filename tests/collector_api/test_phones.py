@@ -37,8 +37,8 @@ def test_a_phone_on_an_access_link_works_until_the_link_is_revoked(
 ):
     client = Client()
     client.force_login(openrosa_setup["agent"])
-    page = client.post("/phone/", {"label": "Samsung A05"})
-    assert page.status_code == 200
+    page = client.post("/phone/", {"label": "Samsung A05"}, follow=True)
+    assert page.redirect_chain == [("/phone/", 302)]
     html = page.content.decode()
     assert "<svg" in html
     link_url = re.search(r'<code id="new-link-url">([^<]+)</code>', html).group(1)

@@ -3,12 +3,21 @@
 import pytest
 from django.test import Client
 
+from tests.factories import make_user
+
 pytestmark = pytest.mark.usefixtures("_debug_off")
 
 
 @pytest.fixture
 def _debug_off(settings):
     settings.DEBUG = False
+
+
+@pytest.fixture
+def agent_client(malang) -> Client:
+    client = Client()
+    client.force_login(make_user("agent", "field_agent", ["35.07.13.1010"]))
+    return client
 
 
 def test_a_missing_page_is_404_in_the_layout_with_a_way_home(district_client):
@@ -45,6 +54,12 @@ def test_a_refused_page_is_403_in_the_layout(reviewer_client):
     body = response.content.decode()
     assert "Anda tidak boleh membuka halaman ini" in body
     assert 'href="/"' in body
+
+
+def test_a_refusal_raised_as_a_domain_error_shows_its_message_with_its_status(agent_client):
+    response = agent_client.get("/phone/agents/")
+    assert response.status_code == 403
+    assert "Anda tidak diizinkan melakukan ini di sini." in response.content.decode()
 
 
 @pytest.mark.urls("tests.portal.error_urls")
