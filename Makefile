@@ -10,9 +10,9 @@ ODK_CLIENT := ../shared/odk-client
 RUNTIME_PACKAGES := python3-venv gdal-bin libsqlite3-mod-spatialite gettext default-jre-headless
 TEST_PACKAGES := $(RUNTIME_PACKAGES) chromium
 
-.PHONY: demo test install install-dev messages check serve clean lock
+.PHONY: demo test install install-dev messages check serve static clean lock
 
-demo: install messages
+demo: install messages static
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
 	@echo ""
@@ -56,8 +56,12 @@ lock: install-dev
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
 	$(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --extra dev -o requirements-dev.lock pyproject.toml
 
-serve: install messages
+serve: install messages static
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# The stylesheet and the other static files, each with a gzip copy that whitenoise serves.
+static: install
+	$(PY) manage.py collectstatic --no-input -v0
 
 clean:
 	rm -rf var/ .pytest_cache

@@ -170,7 +170,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+# Whitenoise serves what collectstatic gathered into STATIC_ROOT, with a gzip copy of each
+# text file (make demo and make serve collect them). With SRS_DEBUG it reads the source
+# folders instead, so that a changed stylesheet shows at once (uncompressed).
+WHITENOISE_USE_FINDERS = DEBUG
 if not IS_PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
@@ -202,7 +205,7 @@ STORAGES = {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
             if IS_PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "whitenoise.storage.CompressedStaticFilesStorage"
         )
     },
 }
