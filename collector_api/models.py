@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from forms.models import FormVersion
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
@@ -63,3 +65,34 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.device_id
+
+
+class DraftTestLink(models.Model):
+    """A link that lets a phone test one draft: ``/draft/<token>/`` serves only that draft.
+
+    The token is the credential (no user signs in on the test phone); only its
+    SHA-256 is stored and the token is shown once, in the QR code. The link
+    works while the draft is a draft and the link is not revoked.
+    """
+
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.CASCADE, related_name="test_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("draft test link")
+        verbose_name_plural = _("draft test links")
+
+    def __str__(self) -> str:
+        return f"draft test link {self.pk} of form version {self.form_version_id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collector_api import phone_views
+from collector_api import draft_link_views, phone_views
 
 app_name = "phones"
 
@@ -9,4 +9,20 @@ urlpatterns = [
     path("agents/", phone_views.phone_agents, name="agents"),
     path("agents/<str:username>/", phone_views.phone_setup, name="agent"),
     path("links/<int:pk>/revoke/", phone_views.phone_link_revoke, name="revoke"),
+    # Test phones of a questionnaire's draft (district staff who manage it).
+    path(
+        "drafts/<slug:form_id>/<str:version>/",
+        draft_link_views.draft_test,
+        name="draft_test",
+    ),
+    path(
+        "drafts/<slug:form_id>/<str:version>/links/",
+        draft_link_views.draft_test_link_create,
+        name="draft_test_create",
+    ),
+    path(
+        "draft-links/<int:pk>/revoke/",
+        draft_link_views.draft_test_link_revoke,
+        name="draft_test_revoke",
+    ),
 ]

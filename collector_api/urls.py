@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from collector_api import views
+from collector_api import draft_views, views
 
 app_name = "collector_api"
 
@@ -16,7 +16,29 @@ openrosa = [
     ),
 ]
 
+# A draft test link serves one draft, to test it on a phone (collector_api/draft_views.py).
+draft_test = [
+    path("formList", draft_views.draft_form_list, name="draft_form_list"),
+    path("submission", draft_views.draft_submission, name="draft_submission"),
+    path(
+        "forms/<slug:form_id>/<str:version>/form.xml",
+        draft_views.draft_form_xml,
+        name="draft_form_xml",
+    ),
+    path(
+        "forms/<slug:form_id>/<str:version>/manifest",
+        draft_views.draft_manifest,
+        name="draft_manifest",
+    ),
+    path(
+        "forms/<slug:form_id>/<str:version>/media/<str:filename>",
+        draft_views.draft_media_file,
+        name="draft_media_file",
+    ),
+]
+
 urlpatterns = [
     path("", include(openrosa)),
     path("key/<str:token>/", include(openrosa)),
+    path("draft/<str:token>/", include(draft_test)),
 ]

@@ -119,3 +119,38 @@ class AreaOutsideScope(FormsError):
     code = "area_outside_scope"
     message = _("You cannot deploy to %(area)s: it is outside your areas.")
     http_status = 403
+
+
+class DraftNotBeingTested(FormsError):
+    """The draft of a test link was published, replaced or discarded, or the link is unknown."""
+
+    code = "draft_not_being_tested"
+    message = _("This draft is no longer being tested.")
+    http_status = 404
+
+
+class DraftTestMalformed(FormsError):
+    code = "test_submission_malformed"
+    message = _("The test submission is not a readable form instance: %(reason)s")
+    http_status = 400
+
+
+class DraftTestNotForDraft(FormsError):
+    code = "test_submission_not_for_draft"
+    message = _(
+        "This submission is for “%(form_id)s” version %(version)s, not for the draft being "
+        "tested. Get the forms again and fill the draft."
+    )
+    http_status = 400
+
+
+class DraftTestConflict(FormsError):
+    code = "test_submission_conflict"
+    message = _("A different test submission with the same instanceID was already received.")
+    http_status = 409
+
+
+class DraftTestAttachmentRefused(FormsError):
+    code = "test_attachment_name_refused"
+    message = _("The attachment name “%(name)s” is not allowed.")
+    http_status = 400

@@ -157,3 +157,33 @@ class Deployment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire_id} @ {self.area_id}"
+
+
+class DraftTestSubmission(models.Model):
+    """A submission sent from a phone to test a draft: never in the queue or the registry.
+
+    Kept only while the draft is: publishing, replacing or discarding the draft
+    deletes these rows and their files (``forms.draft_tests``).
+    """
+
+    form_version = models.ForeignKey(
+        FormVersion, on_delete=models.CASCADE, related_name="test_submissions"
+    )
+    instance_id = models.CharField(max_length=255)
+    xml = models.BinaryField()
+    xml_sha256 = models.CharField(max_length=64)
+    # [{"filename", "size", "stored_name"}]: the files are in media storage, in the draft's folder.
+    attachments = models.JSONField(default=list)
+    received_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_version", "instance_id"], name="draft_test_submission_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_version_id} {self.instance_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from forms import views
+from forms import version_views, views
 
 app_name = "forms"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:form_id>/versions/", views.version_upload, name="upload_version"),
     path("<slug:form_id>/archive/", views.questionnaire_archive, name="archive"),
     path("<slug:form_id>/deployment/", views.questionnaire_deploy, name="deploy"),
+    path("<slug:form_id>/versions/<str:version>/", version_views.version_detail, name="version"),
     path("<slug:form_id>/versions/<str:version>/publish/", views.version_publish, name="publish"),
     path("<slug:form_id>/versions/<str:version>/discard/", views.version_discard, name="discard"),
     path("<slug:form_id>/versions/<str:version>/media/", views.media_upload, name="attach_media"),

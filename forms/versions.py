@@ -21,6 +21,7 @@ from accounts.models import User
 from areas.models import Area
 from audit.trail import record_change
 from forms.area_media import GENERATED_MEDIA
+from forms.draft_tests import delete_draft_tests
 from forms.errors import (
     FileTooLarge,
     FormIdMismatch,
@@ -197,6 +198,7 @@ def _store_draft(
 def _delete_draft(draft: FormVersion) -> None:
     names = [draft.xlsform.name, *(m.file.name for m in draft.media.all())]
     storage = draft.xlsform.storage
+    delete_draft_tests(draft)
     draft.delete()
     transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
@@ -283,6 +285,8 @@ def publish_form_version(*, version: FormVersion, user: User) -> FormVersion:
     version.published_by = user
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_by", "published_at"])
+    # What phones sent to test the draft is not data of the published version.
+    delete_draft_tests(version)
     record_change(
         actor=user,
         action="forms.version_published",

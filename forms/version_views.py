@@ -1,0 +1,62 @@
+"""The page of one questionnaire version: the form as it reads, what a draft changes, its tests.
+
+District staff check a draft here before they publish it: each question with
+its type, its texts in every language of the form, its choices and logic;
+what changed against the latest published version; and what the test phones
+sent (``forms.draft_tests``), with the answers under their questions' labels.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from forms.draft_tests import answers_of
+from forms.models import FormVersion
+from forms.permissions import get_version_for_manager, require_form_manager
+from forms.version_diff import VersionDiff, diff_outlines
+from forms.versions import version_key
+from forms.xform_outline import Outline, read_outline, short_language
+
+
+def _base_version(version: FormVersion) -> FormVersion | None:
+    """What ``version`` is compared with: the latest published one before it."""
+    published = [
+        other
+        for other in version.questionnaire.versions.filter(status=FormVersion.Status.PUBLISHED)
+        if other.pk != version.pk and version_key(other.version) < version_key(version.version)
+    ]
+    return max(published, key=lambda v: version_key(v.version)) if published else None
+
+
+@require_GET
+def version_detail(request: HttpRequest, form_id: str, version: str) -> HttpResponse:
+    user = require_form_manager(request.user)
+    form_version = get_version_for_manager(user, form_id, version)
+    outline: Outline = read_outline(form_version.xform_xml)
+    base = _base_version(form_version)
+    diff: VersionDiff | None = (
+        diff_outlines(read_outline(base.xform_xml), outline) if base is not None else None
+    )
+    language_code = translation.get_language() or "id"
+    tests = (
+        [
+            {"test": test, "answers": answers_of(test, outline, language_code)}
+            for test in form_version.test_submissions.all()
+        ]
+        if not form_version.is_published
+        else []
+    )
+    return render(
+        request,
+        "forms/version_detail.html",
+        {
+            "questionnaire": form_version.questionnaire,
+            "version": form_version,
+            "outline": outline,
+            "languages": [(lang, short_language(lang)) for lang in outline.languages],
+            "base": base,
+            "diff": diff,
+            "tests": tests,
+        },
+    )
