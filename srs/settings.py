@@ -69,9 +69,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "rest_framework_gis",
     # Bottom to top, as the layers of the README's Architecture section.
+    "audit",
     "areas",
     "accounts",
-    "audit",
     "media",
     "forms",
     "intake",
