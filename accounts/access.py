@@ -114,7 +114,9 @@ def _assignments(user: User) -> list[tuple[str, str | None]]:
 
 
 # What the phone-facing request path needs of a user; every other field stays deferred.
-_SIGN_IN_FIELDS = frozenset({"id", "username", "is_active", "is_superuser", "digest_ha1"})
+_SIGN_IN_FIELDS = frozenset(
+    {"id", "username", "password", "is_active", "is_superuser", "digest_ha1"}
+)
 
 
 def find_active_user(*, username: str | None = None, user_id: int | None = None) -> User | None:

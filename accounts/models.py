@@ -101,3 +101,50 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = self.area_id or "ID"
         return f"{self.user_id} {self.role} @ {where}"
+
+
+class SignInFailure(models.Model):
+    """Failed sign-ins of one account or one client address, in the embedded default.
+
+    With Redis (production) the same counters live there (accounts/lockout.py); this
+    table serves the embedded default, whose several web processes share no memory.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.failures}"
+
+
+class DigestNonceUse(models.Model):
+    """The highest nonce count seen for one Digest nonce, in the embedded default.
+
+    A request whose count is not above it is a replay (accounts/digest_nonces.py).
+    """
+
+    nonce = models.CharField(max_length=100, unique=True)
+    last_count = models.BigIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.nonce} {self.last_count}"
+
+
+class ApiToken(models.Model):
+    """A token of the API: only its SHA-256 is kept, and it dies with the password.
+
+    ``password_fingerprint`` is an HMAC of the user's password hash when the token
+    was issued: a changed password no longer matches it (accounts/api_tokens.py).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    password_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"token {self.pk} of user {self.user_id}"

@@ -1,8 +1,14 @@
 """Authenticating ODK Collect: HTTP Digest, Basic over HTTPS, and access-link tokens.
 
 Collect sends credentials only after a 401 with a ``WWW-Authenticate``
-challenge. Digest nonces are stateless: a timestamp signed with the secret
-key, stale after ``NONCE_TTL`` seconds (Collect then retries with the new nonce).
+challenge. A Digest nonce is a timestamp signed with the secret key, stale
+after ``SRS_DIGEST_NONCE_SECONDS`` (Collect then retries with the new nonce);
+each of its nonce counts is accepted once (accounts/digest_nonces.py), so a
+captured header cannot be sent again. Failed sign-ins count towards the
+lockouts of accounts/lockout.py, the same counters as the web login's.
+Basic checks the full password hash at most once in a while per process
+(accounts/password_memory.py). Outside production OpenRosa may come over
+plain HTTP; in production only when ``SRS_OPENROSA_ALLOW_HTTP`` says so.
 """
 
 import base64
@@ -12,22 +18,37 @@ import hmac
 import logging
 import re
 import time
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.access import find_active_user
+from accounts.digest_nonces import admit_nonce_use
+from accounts.errors import NonceReused, SignInLocked
+from accounts.lockout import Lockout, client_address, record_failure, require_not_locked
 from accounts.models import User
-from collector_api.errors import BadCredentials, InsecureBasicAuth, TokenRevoked, Unauthenticated
+from accounts.password_memory import check_password_remembering
+from audit.trail import record_change
+from collector_api.errors import (
+    BadCredentials,
+    InsecureBasicAuth,
+    InsecureConnection,
+    TokenRevoked,
+    Unauthenticated,
+)
 from collector_api.models import DeviceToken, hash_token
 
 logger = logging.getLogger(__name__)
 
-NONCE_TTL = 6 * 3600
 _PARAM_RE = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))')
+_NONCE_COUNT_RE = re.compile(r"^[0-9a-fA-F]{1,8}$")
+
+
+def _nonce_lifetime() -> int:
+    return int(settings.SRS_DIGEST_NONCE_SECONDS)
 
 
 def _sign(text: str) -> str:
@@ -46,7 +67,7 @@ def _nonce_state(nonce: str, now: float | None = None) -> str:
     if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
         return "bad"
     age = (now if now is not None else time.time()) - int(stamp)
-    return "fresh" if -60 <= age <= NONCE_TTL else "stale"
+    return "fresh" if -60 <= age <= _nonce_lifetime() else "stale"
 
 
 def challenge_headers(request: HttpRequest, *, stale: bool = False) -> list[str]:
@@ -76,8 +97,38 @@ def _md5(text: str) -> str:
 
 
 def _uri_matches(uri: str, request: HttpRequest) -> bool:
-    parts = urlsplit(uri)
-    return parts.path == request.path
+    # The header carries the path as the client sent it (percent-encoded, "%20");
+    # request.path is decoded. Compare both decoded.
+    return unquote(urlsplit(uri).path) == request.path
+
+
+def _refuse_failure(request: HttpRequest, *, username: str, path: str) -> Unauthenticated:
+    """Count a failed sign-in; raise SignInLocked when it locked the account or address."""
+    lockouts = record_failure(username=username, address=client_address(request), path=path)
+    if lockouts:
+        record_lockouts(lockouts)
+        raise SignInLocked(retry_after=max(found.seconds for found in lockouts))
+    return BadCredentials()
+
+
+def record_lockouts(lockouts: list[Lockout]) -> None:
+    """One audit record for each lockout that this failure started."""
+    new = [found for found in lockouts if found.is_new]
+    if not new:
+        return
+    with transaction.atomic():
+        for found in new:
+            record_change(actor=None, **found.audit_fields())
+
+
+def _nonce_count(params: dict[str, str]) -> int:
+    if params.get("qop") is None:
+        # RFC 2069 Digest has no count: such a nonce is good for one request.
+        return 1
+    text = params.get("nc", "")
+    if not _NONCE_COUNT_RE.match(text):
+        raise BadCredentials()
+    return int(text, 16)
 
 
 def _digest_user(request: HttpRequest, header: str) -> User:
@@ -90,9 +141,10 @@ def _digest_user(request: HttpRequest, header: str) -> User:
     state = _nonce_state(nonce)
     if state == "bad":
         raise Unauthenticated()
+    count = _nonce_count(params)
     user = find_active_user(username=username)
     if user is None or not user.digest_ha1:
-        raise BadCredentials()
+        raise _refuse_failure(request, username=username, path="digest")
     ha1 = user.digest_ha1
     algorithm = params.get("algorithm", "MD5").upper()
     if algorithm == "MD5-SESS":
@@ -110,10 +162,23 @@ def _digest_user(request: HttpRequest, header: str) -> User:
     else:
         raise BadCredentials()
     if not hmac.compare_digest(expected, params.get("response", "")):
-        raise BadCredentials()
+        raise _refuse_failure(request, username=username, path="digest")
     if state == "stale":
         # Right password, old nonce: Collect retries at once with the fresh one.
         raise Unauthenticated(stale=True)
+    try:
+        admit_nonce_use(
+            nonce=nonce,
+            count=count,
+            lifetime=_nonce_lifetime(),
+            username=username,
+            address=client_address(request),
+        )
+    except NonceReused:
+        # A replayed header, or a request overtaken by a later one of the same phone:
+        # stale=true makes Collect answer the fresh nonce without asking the user.
+        logger.warning("digest nonce count reused user_id=%s", user.pk)
+        raise Unauthenticated(stale=True) from None
     return user
 
 
@@ -125,18 +190,27 @@ def _basic_user(request: HttpRequest, header: str) -> User:
     except (binascii.Error, UnicodeDecodeError):
         raise BadCredentials() from None
     username, _, password = decoded.partition(":")
-    user = authenticate(request, username=username, password=password)
-    if not isinstance(user, User):
-        raise BadCredentials()
+    user = find_active_user(username=username)
+    # Before the password: a locked account costs a guesser's requests no hashing.
+    require_not_locked(username=username, address=client_address(request))
+    if user is None or not check_password_remembering(user, password):
+        raise _refuse_failure(request, username=username, path="basic")
     return user
+
+
+def _require_secure(request: HttpRequest) -> None:
+    if not request.is_secure() and not settings.SRS_OPENROSA_ALLOW_HTTP:
+        raise InsecureConnection()
 
 
 def authenticate_collector(request: HttpRequest) -> User:
     """The user behind an OpenRosa request's ``Authorization`` header.
 
-    Raises Unauthenticated (answer 401 with a challenge) when there is none or
-    it is wrong.
+    Raises InsecureConnection over plain HTTP where it is not allowed,
+    Unauthenticated (answer 401 with a challenge) when there are no
+    credentials or they are wrong, and SignInLocked (429) during a lockout.
     """
+    _require_secure(request)
     header = request.headers.get("Authorization", "")
     scheme, _, rest = header.partition(" ")
     if scheme.lower() == "digest":
@@ -146,14 +220,26 @@ def authenticate_collector(request: HttpRequest) -> User:
     raise Unauthenticated()
 
 
-def authenticate_token(token: str) -> User:
-    """The user of an access link; raises TokenRevoked for an unknown, revoked or inactive one."""
+def authenticate_token(request: HttpRequest, token: str) -> User:
+    """The user of an access link; raises TokenRevoked for an unknown, revoked or inactive one.
+
+    Unknown tokens count as failed sign-ins of the client's address, so an
+    address that guesses links is locked out (SignInLocked) like one that
+    guesses passwords.
+    """
+    _require_secure(request)
+    address = client_address(request)
+    require_not_locked(username=None, address=address)
     found = (
         DeviceToken.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
         .values_list("pk", "user_id", "last_used_at")
         .first()
     )
     if found is None:
+        lockouts = record_failure(username=None, address=address, path="access_link")
+        if lockouts:
+            record_lockouts(lockouts)
+            raise SignInLocked(retry_after=max(item.seconds for item in lockouts))
         raise TokenRevoked()
     token_pk, user_id, last_used_at = found
     user = find_active_user(user_id=user_id)

@@ -34,3 +34,12 @@ class TokenRevoked(CollectorError):
 class InsecureBasicAuth(Unauthenticated):
     code = "insecure_basic_auth"
     message = _("Passwords are only accepted in plain form over HTTPS.")
+
+
+class InsecureConnection(CollectorError):
+    code = "insecure_connection"
+    message = _(
+        "This server accepts ODK Collect only over HTTPS: in Collect's settings, "
+        "make the server address begin with https://."
+    )
+    http_status = 403

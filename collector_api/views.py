@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.errors import SignInLocked
 from accounts.models import User
 from collector_api.auth import authenticate_collector, authenticate_token, challenge_headers
 from collector_api.devices import record_device
@@ -50,6 +51,8 @@ def _refusal(request: HttpRequest, error: DomainError) -> HttpResponse:
     if isinstance(error, Unauthenticated):
         # Several challenges go in one header, comma-separated (RFC 9110 §11.6.1).
         response["WWW-Authenticate"] = ", ".join(challenge_headers(request, stale=error.stale))
+    if isinstance(error, SignInLocked):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -62,7 +65,7 @@ def openrosa_view(view: View) -> View:
     ) -> HttpResponse:
         try:
             if token is not None:
-                user = authenticate_token(token)
+                user = authenticate_token(request, token)
             else:
                 user = authenticate_collector(request)
             record_device(user=user, device_id=request.GET.get("deviceID", ""))

@@ -1,7 +1,6 @@
 """Which language a response speaks."""
 
 from collections.abc import Callable
-from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,15 +10,19 @@ from django.utils import translation
 
 # ODK Collect's endpoints: every URL of this namespace speaks OpenRosa to a phone.
 _OPENROSA_NAMESPACE = "collector_api"
+# Where they can begin; only such paths are worth asking the resolver about.
+_OPENROSA_STARTS = ("/formList", "/submission", "/forms/", "/key/", "/draft/")
 
 
-@lru_cache(maxsize=4096)
 def is_openrosa_path(path: str) -> bool:
     """Whether ``path`` is one of ODK Collect's endpoints, as the URL resolver says.
 
     The resolver, not a prefix: ``/submissions/`` is a page although it begins
-    with ``/submission``.
+    with ``/submission``. (Nothing is remembered per path: access-link paths
+    carry their token.)
     """
+    if not path.startswith(_OPENROSA_STARTS):
+        return False
     try:
         match = resolve(path)
     except Resolver404:

@@ -66,7 +66,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     # Bottom to top, as the layers of the README's Architecture section.
     "audit",
@@ -253,7 +252,7 @@ SRS_PROCESS_IN_REQUEST = CELERY_TASK_ALWAYS_EAGER
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api_tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -277,6 +276,28 @@ SRS_SUBMISSION_REQUEST_MAX_BYTES = env_int("SRS_SUBMISSION_REQUEST_MAX_BYTES", 6
 SRS_DIGEST_REALM = env_str("SRS_DIGEST_REALM", "SRS") or "SRS"
 # ODK Validate (Java) checks every XForm's expressions at upload; off only where no Java exists.
 SRS_ODK_VALIDATE = env_bool("SRS_ODK_VALIDATE", True)
+
+# Signing in. Failed sign-ins are counted per account and per client address over
+# every path (web login, API token, Digest, Basic, access links); at the limit the
+# account or address is refused until the lockout ends (accounts/lockout.py).
+SRS_SIGN_IN_ACCOUNT_FAILURES = env_int("SRS_SIGN_IN_ACCOUNT_FAILURES", 10)
+SRS_SIGN_IN_ADDRESS_FAILURES = env_int("SRS_SIGN_IN_ADDRESS_FAILURES", 100)
+SRS_SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SRS_SIGN_IN_FAILURE_WINDOW_SECONDS", 900)
+SRS_SIGN_IN_LOCKOUT_SECONDS = env_int("SRS_SIGN_IN_LOCKOUT_SECONDS", 900)
+# The client address is REMOTE_ADDR, or the address this many proxies back in
+# X-Forwarded-For (each proxy appends the address it saw). Production sits behind one.
+SRS_TRUSTED_PROXY_COUNT = env_int("SRS_TRUSTED_PROXY_COUNT", 1 if IS_PRODUCTION else 0)
+# A Digest nonce is good this long; Collect then retries with the fresh one (stale=true).
+SRS_DIGEST_NONCE_SECONDS = env_int("SRS_DIGEST_NONCE_SECONDS", 900)
+# A Basic password that passed the full hash is remembered this long, in process memory
+# only, as an HMAC bound to the user's password hash (accounts/password_memory.py).
+SRS_BASIC_MEMORY_SECONDS = env_int("SRS_BASIC_MEMORY_SECONDS", 300)
+# OpenRosa over plain HTTP: refused in production unless explicitly allowed.
+SRS_OPENROSA_ALLOW_HTTP = env_bool("SRS_OPENROSA_ALLOW_HTTP", not IS_PRODUCTION)
+# API tokens expire, and die at once when the password changes or the user is deactivated.
+SRS_API_TOKEN_DAYS = env_int("SRS_API_TOKEN_DAYS", 30)
+# Content-Security-Policy: map tiles may come from this origin (https://tile.example.org).
+SRS_MAP_TILE_ORIGIN = env_str("SRS_MAP_TILE_ORIGIN", "") or ""
 
 if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SRS_SECURE_COOKIES", True)

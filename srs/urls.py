@@ -1,19 +1,18 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
-from rest_framework.authtoken.views import obtain_auth_token
 
 from areas.api import AreaListApi
 from portal import error_pages, views
+from portal.sign_in import AdminLockoutAuthenticationForm, ObtainApiTokenView, SignInView
 
 urlpatterns = [
     # First: the paths every phone calls most (/submission, /formList) resolve at once.
     path("", include("collector_api.urls")),
     path("", views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Anyone may switch the language, also on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
@@ -22,7 +21,7 @@ urlpatterns = [
     path("submissions/", include("review.urls")),
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
-    path("api/v1/auth/token/", login_not_required(obtain_auth_token), name="api_token"),
+    path("api/v1/auth/token/", login_not_required(ObtainApiTokenView.as_view()), name="api_token"),
     path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
 ]
@@ -32,7 +31,8 @@ handler403 = error_pages.permission_denied
 handler404 = error_pages.page_not_found
 handler500 = error_pages.server_error
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# The admin's login page counts failures like the site's (portal/sign_in.py).
+admin.site.login_form = AdminLockoutAuthenticationForm
 
-    urlpatterns += static("/media-files/", document_root=settings.MEDIA_ROOT)
+# No URL serves MEDIA_ROOT, not even with DEBUG: attachments and form files are served
+# only by the views that check the reader's area or the form's deployment.

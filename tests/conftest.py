@@ -10,6 +10,7 @@ pytest_plugins = ["tests.openrosa_fixtures"]
 @pytest.fixture(autouse=True)
 def _fresh_process_memory():
     """Each test starts as a new server process would: nothing remembered from the last."""
+    from accounts.password_memory import forget_remembered_passwords
     from areas.area_codes import forget_known_areas
     from collector_api.devices import forget_recorded_devices
     from forms.reach import forget_published_versions
@@ -19,6 +20,7 @@ def _fresh_process_memory():
     forget_recorded_devices()
     forget_published_versions()
     forget_form_repeats()
+    forget_remembered_passwords()
 
 
 @pytest.fixture(autouse=True)

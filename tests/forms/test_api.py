@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.api_tokens import issue_api_token
 from forms.models import FormVersion, Questionnaire
 from tests.factories import xlsform_bytes
 
@@ -12,8 +12,8 @@ from tests.factories import xlsform_bytes
 @pytest.fixture
 def api(district_user) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=district_user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key, _expires_at = issue_api_token(district_user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -26,7 +26,10 @@ def test_token_from_username_and_password(client, district_user):
         "/api/v1/auth/token/", {"username": "district", "password": "pw-test-123"}
     )
     assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=district_user).key
+    token = response.json()["token"]
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/questionnaires/").status_code == 200
 
 
 def test_create_publish_deploy_and_list(api):
@@ -105,7 +108,7 @@ def test_deploying_outside_ones_regency_is_forbidden(api):
 
 def test_a_reviewer_token_cannot_manage_questionnaires(reviewer_user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=reviewer_user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issue_api_token(reviewer_user)[0]}")
     assert client.get("/api/v1/questionnaires/").status_code == 403
 
 

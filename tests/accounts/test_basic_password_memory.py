@@ -1,0 +1,71 @@
+"""Basic over HTTPS hashes the password in full once, not on every request.
+
+A hasher that counts its checks stands in for PBKDF2: its count is what the
+CPU of a Basic request would be.
+"""
+
+import base64
+
+import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.test import Client
+
+from accounts.models import User
+
+CHECKS: list[str] = []
+
+
+class CountingHasher(MD5PasswordHasher):
+    algorithm = "counting_md5"
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CHECKS.append(password)
+        return super().verify(password, encoded)
+
+
+@pytest.fixture
+def agent(db, settings) -> User:
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CHECKS.clear()
+    return User.objects.create_user("agent", password="rahasia-agen")
+
+
+def _basic(client: Client, password: str) -> int:
+    token = base64.b64encode(f"agent:{password}".encode()).decode()
+    return client.head(
+        "/submission", headers={"authorization": f"Basic {token}"}, secure=True
+    ).status_code
+
+
+def test_basic_hashes_the_password_once_for_many_requests(agent, client):
+    assert [_basic(client, "rahasia-agen") for _ in range(5)] == [204] * 5
+    assert len(CHECKS) == 1
+
+
+def test_a_wrong_password_is_hashed_and_refused_every_time(agent, client):
+    _basic(client, "rahasia-agen")
+    assert _basic(client, "wrong") == 401
+    assert _basic(client, "wrong") == 401
+    assert len(CHECKS) == 3
+
+
+def test_a_changed_password_stops_the_remembered_one_at_once(agent, client):
+    assert _basic(client, "rahasia-agen") == 204
+    agent.set_password("kata-baru-789")
+    agent.save()
+    assert _basic(client, "rahasia-agen") == 401
+    assert _basic(client, "kata-baru-789") == 204
+
+
+def test_a_deactivated_user_is_refused_at_once(agent, client):
+    assert _basic(client, "rahasia-agen") == 204
+    agent.is_active = False
+    agent.save()
+    assert _basic(client, "rahasia-agen") == 401
+
+
+def test_the_remembered_password_expires(agent, client, settings):
+    settings.SRS_BASIC_MEMORY_SECONDS = 0
+    _basic(client, "rahasia-agen")
+    _basic(client, "rahasia-agen")
+    assert len(CHECKS) == 2
