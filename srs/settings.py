@@ -43,9 +43,14 @@ def _embedded_secret_key() -> str:
 
 if IS_PRODUCTION:
     SECRET_KEY = env_required("SRS_SECRET_KEY")
-    if len(SECRET_KEY) < 40 or SECRET_KEY.startswith(_INSECURE_KEY_PREFIX):
+    # Django's own rule (check --deploy, security.W009): 50 characters, 5 different ones.
+    if (
+        len(SECRET_KEY) < 50
+        or len(set(SECRET_KEY)) < 5
+        or SECRET_KEY.startswith(_INSECURE_KEY_PREFIX)
+    ):
         raise ImproperlyConfigured(
-            "SRS_SECRET_KEY must be a random value of at least 40 characters."
+            "SRS_SECRET_KEY must be a random value of at least 50 characters."
         )
     ALLOWED_HOSTS = env_list("SRS_ALLOWED_HOSTS")
     if not ALLOWED_HOSTS:
@@ -94,6 +99,7 @@ MIDDLEWARE = [
     # A DomainError escaping a web view becomes its error page (portal/error_pages.py).
     "portal.error_pages.DomainErrorPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "srs.urls"
@@ -304,6 +310,26 @@ if IS_PRODUCTION:
     CSRF_COOKIE_SECURE = env_bool("SRS_SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    # HTTPS only, behind the proxy header. HSTS covers subdomains by default; preload
+    # (a promise to browsers that is slow to undo) only when SRS_HSTS_PRELOAD is set.
+    SECURE_SSL_REDIRECT = env_bool("SRS_SSL_REDIRECT", True)
+    # OpenRosa paths are not redirected: a redirected POST loses its body, and Collect
+    # should rather show the refusal that names HTTPS (collector_api/auth.py).
+    SECURE_REDIRECT_EXEMPT = [
+        r"^(key/[^/]+/)?(formList|submission|forms/)",
+    ]
+    SECURE_HSTS_SECONDS = env_int("SRS_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SRS_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SRS_HSTS_PRELOAD", False)
+    SESSION_COOKIE_HTTPONLY = True
+
+# No media below the static files, nor static files below the media: whitenoise serves
+# STATIC_ROOT and STATICFILES_DIRS to anyone, and media are served only by the views that
+# check the area (submission files) or the form's deployment.
+for _static_dir in [Path(STATIC_ROOT), *map(Path, STATICFILES_DIRS)]:
+    _media, _static = MEDIA_ROOT.resolve(), _static_dir.resolve()
+    if _media == _static or _static in _media.parents or _media in _static.parents:
+        raise ImproperlyConfigured("SRS_MEDIA_ROOT must not overlap the static files folders.")
 
 LOGGING = {
     "version": 1,
@@ -317,3 +343,6 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6, which cannot block file/network access in spatial reference
 # strings. We only build SRIDs and points ourselves; no untrusted SRS text reaches GDAL.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+if IS_PRODUCTION and not SECURE_HSTS_PRELOAD:
+    # Not preloading HSTS is a deliberate default (deploy/ENVIRONMENT.md), not an oversight.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")

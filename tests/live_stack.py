@@ -79,6 +79,9 @@ class LiveStack:
                 SRS_SECRET_KEY="stack-" + "k" * 60,
                 SRS_ALLOWED_HOSTS="127.0.0.1,localhost",
                 SRS_SECURE_COOKIES="false",
+                # Loopback without a TLS proxy: OpenRosa over plain HTTP, no redirect.
+                SRS_OPENROSA_ALLOW_HTTP="true",
+                SRS_SSL_REDIRECT="false",
                 DATABASE_URL=self.database_url,
                 REDIS_URL=self.redis_url or "",
                 SRS_MEDIA_ROOT=str(self.var_dir / "media"),
