@@ -16,10 +16,17 @@ The client is lean on purpose (bodies built before the clock starts, raw
 http.client): it shares the machine's two cores with the server, and the CPU
 it uses is the phones', not the server's.
 
-Run: .venv/bin/python tests/bench/ingest.py [--count N] [--workers W]
+Every request says ``X-Forwarded-Proto: https``, as the TLS proxy of production
+does, so that ``--auth basic`` (Basic, which the server takes over HTTPS only)
+is measured too: ``--auth digest basic`` runs both, one after the other. Nonce
+counts and lockout counters are tracked in the stack's Redis either way.
+
+Run: .venv/bin/python tests/bench/ingest.py [--count N] [--workers W] [--auth digest basic]
+     [--database srs_bench_NAME] [--port 8765]
 """
 
 import argparse
+import base64
 import hashlib
 import http.client
 import os
@@ -80,6 +87,7 @@ class DigestPhone:
     nonce: str = ""
     opaque: str = ""
     count: int = 0
+    scheme: str = "digest"  # or "basic": the same phone answering with Basic over HTTPS
     connection: http.client.HTTPConnection | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,6 +102,8 @@ class DigestPhone:
         for attempt in range(2):
             connection = self._connection()
             try:
+                # As behind the TLS proxy of production (SECURE_PROXY_SSL_HEADER).
+                headers = {**headers, "X-Forwarded-Proto": "https"}
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 content = response.read()
@@ -125,6 +135,8 @@ class DigestPhone:
         self.opaque = params.get("opaque", "").strip('"')
 
     def authorization(self, method: str, uri: str) -> str:
+        if self.scheme == "basic":
+            return "Basic " + base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
         self.count += 1
         nc = f"{self.count:08x}"
         cnonce = uuid.uuid4().hex[:16]
@@ -218,6 +230,7 @@ def run(
     photo: bytes,
     meter: CpuMeter,
     quiet: bool = False,
+    auth: str = "digest",
 ) -> None:
     ids = [f"uuid:{uuid.uuid4()}" for _ in range(count)]
     rng = random.Random(42)
@@ -228,7 +241,10 @@ def run(
         for index in range(count)
     ]
     bodies = {iid: multipart_body(household_instance(iid), photo) for iid in set(jobs)}
-    phones = [DigestPhone("127.0.0.1", stack.port, "agent", PASSWORD) for _ in range(concurrency)]
+    phones = [
+        DigestPhone("127.0.0.1", stack.port, "agent", PASSWORD, scheme=auth)
+        for _ in range(concurrency)
+    ]
     for phone in phones:
         phone.sign_in()
     free = list(phones)
@@ -258,7 +274,7 @@ def run(
     q = statistics.quantiles(sorted(latency for _, latency in results), n=100)
     per_post = "  ".join(f"{name} {seconds / count * 1000:.2f}" for name, seconds in cpu.items())
     print(
-        f"concurrency {concurrency:>2}  resubmissions {int(resubmit_share * 100):>2}%  "
+        f"{auth:<6} concurrency {concurrency:>2}  resubmissions {int(resubmit_share * 100):>2}%  "
         f"{count} posts in {elapsed:5.2f} s  {count / elapsed:6.1f} submissions/s  "
         f"p50 {q[49] * 1000:5.1f} ms  p95 {q[94] * 1000:5.1f} ms  p99 {q[98] * 1000:5.1f} ms  "
         f"statuses {statuses}\n    CPU ms per post: {per_post}  "
@@ -302,6 +318,15 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
     parser.add_argument("--concurrency", type=int, nargs="*", default=[1, 8])
+    parser.add_argument(
+        "--auth",
+        nargs="*",
+        choices=["digest", "basic"],
+        default=["digest"],
+        help="how phones sign in",
+    )
+    parser.add_argument("--database", default="srs_bench", help="made anew for the run")
+    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--resubmissions", type=float, nargs="*", default=[0.0, 0.1])
     parser.add_argument(
         "--pg-options",
@@ -315,8 +340,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as var:
         stack = LiveStack(
             Path(var),
-            port=8765,
-            database_url="postgis://postgres@127.0.0.1:5432/srs_bench"
+            port=args.port,
+            database_url=f"postgis://postgres@127.0.0.1:5432/{args.database}"
             + (f"?options={quote(args.pg_options)}" if args.pg_options else ""),
             redis_url="redis://127.0.0.1:6379/15",
         )
@@ -337,10 +362,11 @@ def main() -> None:
             run(stack, 100, 8, 0.0, photo, meter, quiet=True)
             if not args.no_worker:
                 wait_until_processed(stack)
-            for share in args.resubmissions:
-                for concurrency in args.concurrency:
-                    print(f"machine speed: {machine_speed():.0f} ms for the fixed workload")
-                    run(stack, args.count, concurrency, share, photo, meter)
+            for auth in args.auth:
+                for share in args.resubmissions:
+                    for concurrency in args.concurrency:
+                        print(f"machine speed: {machine_speed():.0f} ms for the fixed workload")
+                        run(stack, args.count, concurrency, share, photo, meter, auth=auth)
             if not args.no_worker:
                 drained, counts = wait_until_processed(stack)
                 print(
