@@ -4,56 +4,39 @@ import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
-from xml.etree.ElementTree import Element
 
-from defusedxml.ElementTree import fromstring
 from django.db import transaction
 from django.utils import timezone
 
 from forms.models import FormVersion
 from intake.models import Submission
+from intake.submission_xml import answers_of, parse_xml
 
 logger = logging.getLogger(__name__)
 
 _XFORMS_NS = "http://www.w3.org/2002/xforms"
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
 def repeat_paths(xform_xml: str) -> set[str]:
     """Paths below the instance root of the form's repeats (``members``)."""
-    root = fromstring(xform_xml.encode("utf-8"), forbid_dtd=True)
+    root = parse_xml(xform_xml.encode("utf-8"))
     return {
         "/".join(repeat.get("nodeset", "").strip("/").split("/")[1:])
         for repeat in root.iter(f"{{{_XFORMS_NS}}}repeat")
     }
 
 
-def answers_from_xml(xml: bytes, repeats: set[str]) -> dict[str, Any]:
-    """The instance as nested dicts; repeats are lists, every value a string as sent."""
+def answers_from_xml(xml: bytes, repeats: frozenset[str]) -> dict[str, Any]:
+    """The instance as nested dicts; repeats are lists, every value a string as sent.
 
-    def convert(element: Element, prefix: str) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for child in element:
-            name = _local(child.tag)
-            path = f"{prefix}{name}"
-            if len(child):
-                value: Any = convert(child, path + "/")
-            else:
-                value = child.text or ""
-            if path in repeats:
-                result.setdefault(name, []).append(value)
-            else:
-                result[name] = value
-        return result
-
-    return convert(fromstring(xml, forbid_dtd=True), "")
+    The same reading as the request's (``intake.submission_xml``): what the
+    area check read is what the answers hold.
+    """
+    return answers_of(parse_xml(xml), repeats)
 
 
 @functools.lru_cache(maxsize=256)
-def _repeats_of_version(form_version_id: int) -> frozenset[str]:
+def repeats_of_version(form_version_id: int) -> frozenset[str]:
     """The repeats of a form version: a published version never changes, so read it once."""
     xform_xml = FormVersion.objects.values_list("xform_xml", flat=True).get(pk=form_version_id)
     return frozenset(repeat_paths(xform_xml))
@@ -61,7 +44,7 @@ def _repeats_of_version(form_version_id: int) -> frozenset[str]:
 
 def forget_form_repeats() -> None:
     """Drop what this process remembers (tests, where ids repeat between databases)."""
-    _repeats_of_version.cache_clear()
+    repeats_of_version.cache_clear()
 
 
 @dataclass(frozen=True)
@@ -88,7 +71,7 @@ def derive_answers(*, submission_ids: list[int]) -> Derived:
     failed: dict[int, str] = {}
     for pk, xml, form_version_id in rows:
         try:
-            answers = answers_from_xml(bytes(xml), set(_repeats_of_version(form_version_id)))
+            answers = answers_from_xml(bytes(xml), repeats_of_version(form_version_id))
         except Exception as exc:  # noqa: BLE001 (whatever is wrong with this one XML)
             failed[pk] = f"{type(exc).__name__}: {exc}"
             continue

@@ -33,8 +33,29 @@ class NotAllowedToSubmit(IntakeError):
 
 class AreaNotAllowed(IntakeError):
     code = "area_not_allowed"
-    message = _("The village %(village)s is outside your areas: you may not send data for it.")
+    message = _(
+        "The village “%(name)s” (%(code)s) is not one of your villages: "
+        "you may send data for %(yours)s."
+    )
     http_status = 403
+
+
+class AreaUnknown(IntakeError):
+    code = "area_unknown"
+    message = _(
+        "The village code “%(code)s” is unknown to the server. "
+        "Get the latest forms and choose the village again."
+    )
+    http_status = 400
+
+
+class AreaMissing(IntakeError):
+    code = "area_missing"
+    message = _(
+        "The submission does not say which village it is about: the question “%(question)s” "
+        "has no answer. Answer it and send the form again."
+    )
+    http_status = 400
 
 
 class BadAttachmentName(IntakeError):
@@ -67,6 +88,17 @@ class InstanceConflict(IntakeError):
         "A different submission with the same ID (%(instance_id)s) was already received. "
         "The first one is kept."
     )
+    http_status = 409
+
+
+class InstanceIdTaken(IntakeError):
+    """The instanceID is used by a submission the sender may not touch (another area's).
+
+    The same answer whatever that submission holds, so that it reveals nothing of it.
+    """
+
+    code = "instance_id_taken"
+    message = _("This submission's ID is already used on the server. Fill in a new form.")
     http_status = 409
 
 

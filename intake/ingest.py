@@ -15,6 +15,16 @@ statement that stores the submission and its files and commits on its own
 (PostgreSQL; the unique constraint says whether it is new). Everything else (a
 repeat, a split upload, an edit, SQLite) takes the long way: the submission row
 locked or created, the files it still lacks, the commit.
+
+A phone touches only what is hers: a stored submission (found by its
+instanceID, or named as the one an edit replaces) is hers when its area is
+within her collect scope, or when she sent it and it has no area or her own
+(``_is_hers``). Any other is answered as if it did not exist: an edit of it is
+unknown (404), its instanceID is taken (409, the same words whatever it
+holds), and nothing is attached to it, compared with it or carried over from it.
+Its area is the village that the area question names, read by the same walk as
+the answers (a question answered twice is refused), or, on a form without an
+area question, her own (``_own_area``), so that her reviewers see it.
 """
 
 import hashlib
@@ -26,12 +36,21 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.access import Action, scope_for
+from accounts.access import Action, Scope, scope_for
 from accounts.models import User
 from areas.area_codes import area_exists
-from forms.reach import PublishedVersion, find_published_version, read_reach
+from areas.models import Area
+from forms.reach import (
+    PublishedVersion,
+    QuestionnaireReach,
+    find_published_version,
+    read_reach,
+)
+from intake.answers import repeats_of_version
 from intake.errors import (
+    AreaMissing,
     AreaNotAllowed,
+    AreaUnknown,
     AttachmentMissing,
     AttachmentTwice,
     AttachmentWrongType,
@@ -40,6 +59,7 @@ from intake.errors import (
     EditTargetUnknown,
     FormClosed,
     InstanceConflict,
+    InstanceIdTaken,
     NotAllowedToSubmit,
     UnknownForm,
 )
@@ -51,7 +71,13 @@ from intake.inserts import (
 )
 from intake.models import Attachment, Submission, attachment_name
 from intake.processing import process_after_commit
-from intake.submission_xml import SubmissionHead, read_submission_head, values_at
+from intake.submission_xml import (
+    QuestionAnsweredTwice,
+    SubmissionHead,
+    answers_of,
+    read_submission_head,
+    values_at,
+)
 from media.photos import image_content_type
 from media.storage import save_all_durably, save_durably
 
@@ -83,8 +109,9 @@ class _Accepted:
     xml: bytes
     xml_sha256: str
     user: User
+    scope: Scope  # where she collects
     device_id: str
-    area_code: str | None  # the village it is about
+    area_code: str | None  # the village it is about (or, without a village question, hers)
     declared: dict[str, str]  # the files its XML names, with their questions' media types
     wanted: list[_CheckedFile]  # those of them that this POST brings
 
@@ -120,7 +147,9 @@ class _Stored:
     supersedes_id: int | None
 
 
-def _version_to_submit(user: User, head: SubmissionHead) -> PublishedVersion:
+def _version_to_submit(
+    user: User, head: SubmissionHead, scope: Scope
+) -> tuple[PublishedVersion, QuestionnaireReach]:
     """The published version the submission names, if the questionnaire reaches the user.
 
     The same rule as the form list (``questionnaires_for_collector``); when it
@@ -132,19 +161,92 @@ def _version_to_submit(user: User, head: SubmissionHead) -> PublishedVersion:
     reach = read_reach(version.questionnaire_id)
     if not reach.is_active:
         raise FormClosed(title=reach.title)
-    if not reach.reaches(scope_for(user, Action.COLLECT)):
+    if not reach.reaches(scope):
         raise NotAllowedToSubmit(title=reach.title)
-    return version
+    return version, reach
 
 
-def _area_of(user: User, codes: list[str] | None) -> str | None:
-    """The code of the village the submission is about, if she collects there."""
+# How many of her villages a refusal names (an agent has a few; more would not help her).
+_VILLAGES_NAMED = 10
+
+
+def _refuse_village(scope: Scope, code: str) -> AreaNotAllowed | AreaUnknown:
+    """Why ``code`` is refused, in her words: unknown, or not one of her villages (named)."""
+    names = dict(
+        Area.objects.filter(code__in=[code, *scope.roots[:_VILLAGES_NAMED]]).values_list(
+            "code", "name"
+        )
+    )
+    if code not in names:
+        return AreaUnknown(code=code)
+    yours = ", ".join(
+        f"{names[root]} ({root})" for root in scope.roots[:_VILLAGES_NAMED] if root in names
+    )
+    if len(scope.roots) > _VILLAGES_NAMED:
+        yours += ", …"
+    return AreaNotAllowed(name=names[code], code=code, yours=yours or "—")
+
+
+def _answered_village(scope: Scope, version: PublishedVersion, codes: list[str]) -> str:
+    """The village the submission's area question names, if it is one where she collects.
+
+    Read by the same walk as the answers (``answers_of``), which refuses a
+    question answered twice: the village checked is the village stored.
+    """
     if not codes:
-        return None
+        raise AreaMissing(question=version.area_field.rsplit("/", 1)[-1])
+    if len(set(codes)) > 1:  # the area question inside a repeat, answered differently
+        raise QuestionAnsweredTwice(question=version.area_field)
     code = codes[0]
-    if not scope_for(user, Action.COLLECT).covers(code) or not area_exists(code):
-        raise AreaNotAllowed(village=code)
-    return code
+    if scope.covers(code) and area_exists(code):
+        return code
+    raise _refuse_village(scope, code)
+
+
+def _own_area(scope: Scope, reach: QuestionnaireReach) -> str | None:
+    """The area of a submission to a form without an area question: hers.
+
+    Her village when she collects in one (of those the form is deployed to),
+    else the deepest area that holds all of them (the kecamatan of her
+    villages), so that the reviewers of that area see it. None when she
+    collects everywhere or in places with nothing in common (no such area):
+    then the questionnaire's owner area decides who sees it. No query once
+    the area is known to this process.
+    """
+    if scope.everywhere:
+        return None
+    roots = [
+        root
+        for root in scope.roots
+        if any(root == code or root.startswith(code + ".") for code in reach.deployed_to)
+        or any(code.startswith(root + ".") for code in reach.deployed_to)
+    ] or list(scope.roots)
+    if not roots:
+        return None
+    common = roots[0].split(".")
+    for root in roots[1:]:
+        steps = root.split(".")
+        length = 0
+        while length < min(len(common), len(steps)) and common[length] == steps[length]:
+            length += 1
+        common = common[:length]
+    code = ".".join(common)
+    return code if code and area_exists(code) else None
+
+
+def _is_hers(accepted: "_Accepted", *, area_id: str | None, submitted_by_id: int) -> bool:
+    """May the sender add to, replace or compare with this stored submission?
+
+    When its area is within her collect scope; or, when she sent it, when it
+    has no area or its area holds villages of hers (her own area, on a form
+    without an area question). Anything else is treated as not there.
+    """
+    scope = accepted.scope
+    if area_id is not None and scope.covers(area_id):
+        return True
+    if submitted_by_id != accepted.user.pk:
+        return False
+    return area_id is None or scope.overlaps(area_id)
 
 
 def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[_CheckedFile]:
@@ -264,12 +366,12 @@ def _submission_values(
 
 
 def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Stored:
-    head, version = accepted.head, accepted.version
+    head = accepted.head
     if head.deprecated_id:
         # An edit: the very same edit sent again is found first; only a new one needs the
         # submission it replaces, locked, so that two edits of it cannot both win.
-        existing = _lock_existing(version, head.instance_id)
-        target = None if existing else _edit_target(head, version)
+        existing = _lock_existing(accepted)
+        target = None if existing else _edit_target(accepted)
     else:
         existing, target = None, None
     if existing is None:
@@ -292,7 +394,7 @@ def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Store
                 supersedes_id=target.pk if target else None,
             )
         # Stored already, by an earlier POST or one a moment ago (its commit was awaited).
-        existing = _lock_existing(version, head.instance_id)
+        existing = _lock_existing(accepted)
         assert existing is not None  # the constraint just said it is there
     if existing.xml_sha256 != accepted.xml_sha256:
         raise InstanceConflict(instance_id=head.instance_id)
@@ -304,26 +406,46 @@ def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Store
     )
 
 
-def _lock_existing(version: PublishedVersion, instance_id: str) -> Submission | None:
-    return (
+def _lock_existing(accepted: _Accepted) -> Submission | None:
+    """The stored submission with this instanceID, locked; None when there is none.
+
+    Raises InstanceIdTaken when it is not hers to touch (another area's), the
+    same refusal whatever it holds: nothing is added to it, nothing compared.
+    """
+    existing = (
         Submission.objects.select_for_update()
-        .only("pk", "xml_sha256", "status", "supersedes")
-        .filter(questionnaire_id=version.questionnaire_id, instance_id=instance_id)
+        .only("pk", "xml_sha256", "status", "supersedes", "area", "submitted_by")
+        .filter(
+            questionnaire_id=accepted.version.questionnaire_id,
+            instance_id=accepted.head.instance_id,
+        )
         .first()
     )
+    if existing is not None and not _is_hers(
+        accepted, area_id=existing.area_id, submitted_by_id=existing.submitted_by_id
+    ):
+        logger.warning(
+            "instanceID of another area's submission refused submission_id=%s", existing.pk
+        )
+        raise InstanceIdTaken()
+    return existing
 
 
-def _edit_target(head: SubmissionHead, version: PublishedVersion) -> Submission:
+def _edit_target(accepted: _Accepted) -> Submission:
+    """The submission an edit replaces, locked; one that is not hers is as unknown."""
+    deprecated_id = accepted.head.deprecated_id
     target = (
         Submission.objects.select_for_update()
-        .only("pk", "is_current")
-        .filter(questionnaire_id=version.questionnaire_id, instance_id=head.deprecated_id)
+        .only("pk", "is_current", "area", "submitted_by")
+        .filter(questionnaire_id=accepted.version.questionnaire_id, instance_id=deprecated_id)
         .first()
     )
-    if target is None:
-        raise EditTargetUnknown(instance_id=head.deprecated_id)
+    if target is None or not _is_hers(
+        accepted, area_id=target.area_id, submitted_by_id=target.submitted_by_id
+    ):
+        raise EditTargetUnknown(instance_id=deprecated_id)
     if not target.is_current:
-        raise EditTargetSuperseded(instance_id=head.deprecated_id)
+        raise EditTargetSuperseded(instance_id=deprecated_id)
     return target
 
 
@@ -363,14 +485,21 @@ def ingest_submission(
 ) -> IngestResult:
     """Store a submission (or the part of a split one) and say what was new.
 
-    Raises a CollectorError subclass, having written nothing of this request,
+    Raises an IntakeError subclass, having written nothing of this request,
     when the submission must be refused.
     """
     head = read_submission_head(xml)
-    version = _version_to_submit(user, head)
+    scope = scope_for(user, Action.COLLECT)
+    version, reach = _version_to_submit(user, head, scope)
+    # One reading of the instance decides the village, the files and (later) the answers.
+    answers = answers_of(head.root, repeats_of_version(version.pk))
     paths = set(version.binary_fields) | ({version.area_field} if version.area_field else set())
-    found = values_at(head.root, paths)
-    area_code = _area_of(user, found.get(version.area_field)) if version.area_field else None
+    found = values_at(answers, paths)
+    area_code = (
+        _answered_village(scope, version, found.get(version.area_field, []))
+        if version.area_field
+        else _own_area(scope, reach)
+    )
     declared = {
         name: version.binary_fields[path]
         for path, names in found.items()
@@ -383,6 +512,7 @@ def ingest_submission(
         xml=xml,
         xml_sha256=hashlib.sha256(xml).hexdigest(),
         user=user,
+        scope=scope,
         device_id=device_id,
         area_code=area_code,
         declared=declared,

@@ -7,14 +7,29 @@ from accounts.models import User
 from intake.models import Submission
 
 
+def _containing(codes: tuple[str, ...]) -> set[str]:
+    """The areas that contain one of ``codes`` (``35``, ``35.07``, ``35.07.13`` for a village)."""
+    found: set[str] = set()
+    for code in codes:
+        steps = code.split(".")
+        found.update(".".join(steps[:length]) for length in range(1, len(steps)))
+    return found
+
+
 def submissions_visible_to(user: User) -> QuerySet[Submission]:
-    """Submissions from villages in the user's areas (or, without a village, of forms her area owns)."""
+    """Submissions from the areas in the user's scope; and those she sent herself that
+    belong to an area holding hers (a form without a village question gets its agent's
+    own area: her kecamatan, when she collects in several villages) or to no area. Without
+    an area, those of forms her area owns."""
     scope = scope_for(user, Action.VIEW)
     if scope.is_empty:
         return Submission.objects.none()
     located = scope.q("area__code")
     unlocated = Q(area__isnull=True) & scope.q("questionnaire__owner_area__code")
-    condition = Q() if scope.everywhere else (located | unlocated)
+    own = Q(submitted_by=user) & (
+        Q(area__isnull=True) | Q(area__code__in=sorted(_containing(scope.roots)))
+    )
+    condition = Q() if scope.everywhere else (located | unlocated | own)
     return Submission.objects.filter(condition).select_related(
         "questionnaire", "form_version", "area", "submitted_by"
     )

@@ -1,13 +1,21 @@
-"""Reading what the server needs from a submission's XML, and nothing more.
+"""Reading a submission's XML: what the request needs, and the answers, by one rule.
 
 The request path only needs the form, version, instanceID (and deprecatedID),
 the village for the area check and the names of the attached files. The
 parser is lxml's (libxml2, in C: defusedxml's pure-Python tree builder cost
 a tenth of the request's CPU), hardened: a document with a DTD is refused
-before it is parsed, entities are never expanded and nothing is fetched.
+before it is parsed, entities are never expanded, nothing is fetched and no
+huge tree is built (libxml2's limits: 256 levels deep, 10 MB in one text).
+
+The request (``values_at``) and the derived answers (``answers_of``) read the
+instance by the same walk, which refuses a question answered twice outside a
+repeat: so the village that the area check read is the village the answers
+hold, whatever the XML holds.
 """
 
 import threading
+import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,6 +30,24 @@ from intake.models import Submission
 class SubmissionMalformed(IntakeError):
     code = "submission_malformed"
     message = _("The submission is not a readable form instance: %(reason)s")
+    http_status = 400
+
+
+class InstanceIdUnreadable(IntakeError):
+    code = "instance_id_unreadable"
+    message = _(
+        "The submission's ID (instanceID) holds characters the server does not accept. "
+        "Fill in the form again as a new form."
+    )
+    http_status = 400
+
+
+class QuestionAnsweredTwice(IntakeError):
+    code = "question_answered_twice"
+    message = _(
+        "The submission answers the question “%(question)s” more than once; "
+        "it may be answered once only. Fill in the form again."
+    )
     http_status = 400
 
 
@@ -41,7 +67,10 @@ _MAX_ID_LENGTH = min(
 )
 
 
-def _local(tag: str) -> str:
+def _local(tag: Any) -> str:
+    """The tag without its namespace; "" for what is not an element (an entity left unexpanded)."""
+    if not isinstance(tag, str):
+        return ""
     return tag.rsplit("}", 1)[-1]
 
 
@@ -64,24 +93,43 @@ def _parser() -> Any:
     return parser
 
 
-def read_submission_head(xml: bytes) -> SubmissionHead:
-    """Raises SubmissionMalformed for XML that is broken, hostile or not a form instance."""
-    if b"<!DOCTYPE" in xml:
+def parse_xml(xml: bytes) -> Any:
+    """The root element of ``xml`` (a submission, or a form's XForm).
+
+    Raises SubmissionMalformed for XML that is broken or hostile (a DTD, an
+    entity, deeper than libxml2's limit).
+    """
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
         raise SubmissionMalformed(reason="DTDForbidden")
     try:
         root = etree.fromstring(xml, _parser())
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise SubmissionMalformed(reason=type(exc).__name__) from None
-    if root.getroottree().docinfo.doctype:
+    if root is None or root.getroottree().docinfo.doctype:
         raise SubmissionMalformed(reason="DTDForbidden")
+    return root
+
+
+def _is_printable_id(value: str) -> bool:
+    # Control, format, unassigned and private-use characters: never in an ID a phone makes,
+    # and they would reach file names, logs and the reviewers' pages.
+    return value.isprintable() and not any(
+        unicodedata.category(character) in ("Cf", "Co", "Cn") for character in value
+    )
+
+
+def read_submission_head(xml: bytes) -> SubmissionHead:
+    """Raises SubmissionMalformed (or InstanceIdUnreadable) for XML that is broken, hostile
+    or not a form instance."""
+    root = parse_xml(xml)
     form_id = root.get("id", "").strip()
     if not form_id:
         raise SubmissionMalformed(reason="no form id")
     instance_id = deprecated_id = ""
     for child in root:
-        if isinstance(child.tag, str) and _local(child.tag) == "meta":
+        if _local(child.tag) == "meta":
             for field in child:
-                name = _local(field.tag) if isinstance(field.tag, str) else ""
+                name = _local(field.tag)
                 if name == "instanceID":
                     instance_id = (field.text or "").strip()
                 elif name == "deprecatedID":
@@ -90,6 +138,8 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
         raise SubmissionMalformed(reason="no instanceID")
     if len(instance_id) > _MAX_ID_LENGTH or len(deprecated_id) > _MAX_ID_LENGTH:
         raise SubmissionMalformed(reason=f"instanceID longer than {_MAX_ID_LENGTH} characters")
+    if not _is_printable_id(instance_id) or not _is_printable_id(deprecated_id):
+        raise InstanceIdUnreadable()
     return SubmissionHead(
         form_id=form_id,
         version=root.get("version", "").strip(),
@@ -99,21 +149,55 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
     )
 
 
-def values_at(root: Any, paths: set[str]) -> dict[str, list[str]]:
-    """The non-empty texts of the elements at ``paths`` (below the root; repeats give several)."""
-    found: dict[str, list[str]] = {}
+def answers_of(root: Any, repeats: Collection[str]) -> dict[str, Any]:
+    """The instance below ``root`` as nested dicts: each repeat (its path below the root, as
+    ``repeat_paths`` gives them) a list, every other value the text as sent.
 
-    def walk(element: Any, prefix: str) -> None:
+    Raises QuestionAnsweredTwice when an element that is not a repeat occurs twice
+    in the same place (in the same group or the same repeat instance): there is no
+    telling which answer is meant.
+    """
+
+    def convert(element: Any, prefix: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for child in element:
-            if not isinstance(child.tag, str):
-                continue  # an entity reference left unexpanded
-            path = f"{prefix}{_local(child.tag)}"
-            if path in paths:
-                text = (child.text or "").strip()
-                if text:
-                    found.setdefault(path, []).append(text)
-            if len(child):
-                walk(child, path + "/")
+            name = _local(child.tag)
+            if not name:
+                continue
+            path = prefix + name
+            value: Any = convert(child, path + "/") if len(child) else (child.text or "")
+            if path in repeats:
+                found = result.setdefault(name, [])
+                if not isinstance(found, list):
+                    raise QuestionAnsweredTwice(question=path)
+                found.append(value)
+            elif name in result:
+                raise QuestionAnsweredTwice(question=path)
+            else:
+                result[name] = value
+        return result
 
-    walk(root, "")
+    return convert(root, "")
+
+
+def _texts(value: Any, steps: list[str]) -> list[str]:
+    """The non-empty (stripped) texts at ``steps`` below ``value``, through repeats' lists."""
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item, steps)]
+    if not steps:
+        text = value.strip() if isinstance(value, str) else ""
+        return [text] if text else []
+    if not isinstance(value, dict) or steps[0] not in value:
+        return []
+    return _texts(value[steps[0]], steps[1:])
+
+
+def values_at(answers: dict[str, Any], paths: Collection[str]) -> dict[str, list[str]]:
+    """The non-empty texts (stripped) at ``paths`` of ``answers`` (as ``answers_of`` reads
+    them): one for a question, several for one inside a repeat."""
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        texts = _texts(answers, path.split("/"))
+        if texts:
+            found[path] = texts
     return found

@@ -116,7 +116,14 @@ def test_a_form_not_deployed_to_her_is_refused(phone, openrosa_setup):
 
 
 def test_an_unknown_village_is_refused(phone):
-    assert _post(phone, _xml(village="35.07.13.9999"), {"house.jpg": jpeg()}).status_code == 403
+    response = _post(
+        phone,
+        _xml(village="35.07.13.9999"),
+        {"house.jpg": jpeg()},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 400
+    assert "“35.07.13.9999” is unknown to the server" in response.content.decode()
     assert _nothing_stored()
 
 

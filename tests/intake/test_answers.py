@@ -23,7 +23,7 @@ def test_a_task_that_fails_for_good_records_it(submission):  # noqa: F811
     )
     process_submission_task.apply(args=[submission.pk], throw=True)
     broken = Submission.objects.get(pk=submission.pk)
-    assert "ParseError" in broken.processing_error
+    assert "submission_malformed" in broken.processing_error
     assert broken.processed_at is None and broken.answers is None
 
 

@@ -45,7 +45,7 @@ def test_a_broken_submission_is_recorded_and_holds_up_no_other(openrosa_setup, s
     assert process_awaiting_submissions(seconds=30) == 2
     broken.refresh_from_db()
     good.refresh_from_db()
-    assert "ParseError" in broken.processing_error and broken.processed_at is None
+    assert "submission_malformed" in broken.processing_error and broken.processed_at is None
     assert good.processed_at is not None and good.processing_error == ""
     assert not submissions_awaiting_processing().exists()
 
