@@ -10,6 +10,7 @@ refused rather than quietly shortened.
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,51 @@ class MultipartMalformed(CollectorError):
     code = "multipart_malformed"
     message = _("The request is not a readable form upload: %(reason)s")
     http_status = 400
+
+
+class LengthMalformed(CollectorError):
+    code = "length_malformed"
+    message = _(
+        "The request does not say its length in bytes (Content-Length “%(value)s”). "
+        "Send the form again."
+    )
+    http_status = 400
+
+
+class BodyCutOff(CollectorError):
+    code = "body_cut_off"
+    message = _("The upload was cut off before its end. Send the form again.")
+    http_status = 400
+
+
+_DIGITS = re.compile(r"[0-9]+")
+_HUGE = 10**18  # more than any limit; a longer number is only that much larger
+
+
+def request_length(value: str | None) -> int:
+    """The ``Content-Length`` a request declares (0 when it has none).
+
+    Raises LengthMalformed for anything but digits: ``abc``, ``-5``, ``1_000``,
+    ``+7`` (Python's ``int`` would take the last two).
+    """
+    if value is None or value == "":
+        return 0
+    digits = value.strip()
+    if not _DIGITS.fullmatch(digits):
+        raise LengthMalformed(value=value[:20])
+    return int(digits) if len(digits) < 18 else _HUGE
+
+
+class _Readable(Protocol):
+    def read(self) -> bytes: ...
+
+
+def read_body(request: _Readable) -> bytes:
+    """The whole body; raises BodyCutOff when the connection broke while it was read."""
+    try:
+        return request.read()
+    except OSError:  # Django's UnreadablePostError, a reset connection
+        raise BodyCutOff() from None
 
 
 @dataclass(frozen=True)
@@ -47,17 +93,24 @@ def header_parameters(value: str) -> tuple[str, dict[str, str]]:
     if not semicolon:
         return kind.strip().lower(), {}
     if "*" in rest or "\\" in rest:
-        return parse_header_parameters(value)
+        return _parsed_by_django(value)
     parameters = {}
     position = len(kind)
     while position < len(value):
         match = _PLAIN_PARAMETER.match(value, position)
         if match is None:
-            return parse_header_parameters(value)
+            return _parsed_by_django(value)
         quoted = match.group(2)
         parameters[match.group(1).lower()] = quoted if quoted is not None else match.group(3)
         position = match.end()
     return kind.strip().lower(), parameters
+
+
+def _parsed_by_django(value: str) -> tuple[str, dict[str, str]]:
+    try:
+        return parse_header_parameters(value)
+    except (ValueError, LookupError) as exc:  # an RFC 2231 value in an unknown charset
+        raise MultipartMalformed(reason=f"an unreadable header ({type(exc).__name__})") from None
 
 
 def _boundary(content_type: str) -> bytes:
@@ -77,8 +130,14 @@ def _part(raw: bytes) -> Part:
     head, found, content = raw.partition(_HEADER_END)
     if not found:
         raise MultipartMalformed(reason="a part without headers")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        # Collect writes its headers (file names included) in UTF-8; anything else would
+        # be a guess, and a file name guessed wrong matches no name in the XML.
+        raise MultipartMalformed(reason="a part header that is not UTF-8") from None
     disposition = ""
-    for line in head.decode("utf-8", "replace").split("\r\n"):
+    for line in text.split("\r\n"):
         header, _, value = line.partition(":")
         if header.strip().lower() == "content-disposition":
             disposition = value.strip()

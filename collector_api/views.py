@@ -24,7 +24,7 @@ from accounts.models import User
 from collector_api.auth import authenticate_collector, authenticate_token, challenge_headers
 from collector_api.devices import record_device
 from collector_api.errors import Unauthenticated
-from collector_api.multipart import read_parts
+from collector_api.multipart import read_body, read_parts, request_length
 from collector_api.openrosa import (
     FormListEntry,
     ManifestEntry,
@@ -192,6 +192,12 @@ def _accept_length() -> int:
     return int(settings.SRS_SUBMISSION_MAX_BYTES)
 
 
+def _device_id(request: HttpRequest) -> str:
+    """Collect's ``deviceID`` as the submission keeps it: printable, at most 255 characters."""
+    sent = request.GET.get("deviceID", "")
+    return "".join(character for character in sent if character.isprintable()).strip()[:255]
+
+
 @openrosa_view
 def submission(request: HttpRequest, user: User) -> HttpResponse:
     if request.method == "HEAD":
@@ -201,16 +207,25 @@ def submission(request: HttpRequest, user: User) -> HttpResponse:
     if request.method != "POST":
         return message_response(_("Send submissions with POST."), status=405)
     # Collect keeps each POST under the announced length unless one file alone is larger.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.SRS_SUBMISSION_REQUEST_MAX_BYTES:
+    if (
+        request_length(request.META.get("CONTENT_LENGTH"))
+        > settings.SRS_SUBMISSION_REQUEST_MAX_BYTES
+    ):
         return message_response(
             _("The submission is too large: the server accepts at most %(size)s per request.")
             % {"size": filesizeformat(settings.SRS_SUBMISSION_REQUEST_MAX_BYTES)},
             status=413,
         )
-    parts = read_parts(request.META.get("CONTENT_TYPE", ""), request.read())
-    xml = next((p.content for p in parts if p.name == "xml_submission_file"), None)
-    if xml is None:
+    parts = read_parts(request.META.get("CONTENT_TYPE", ""), read_body(request))
+    xml_parts = [p.content for p in parts if p.name == "xml_submission_file"]
+    if not xml_parts:
         return message_response(_("The request has no xml_submission_file part."), status=400)
+    if len(xml_parts) > 1:
+        return message_response(
+            _("The request has more than one xml_submission_file part. Send one form at a time."),
+            status=400,
+        )
+    xml = xml_parts[0]
     files = [
         IncomingFile(name=part.filename, content=part.content)
         for part in parts
@@ -223,7 +238,7 @@ def submission(request: HttpRequest, user: User) -> HttpResponse:
         user=user,
         xml=xml,
         files=files,
-        device_id=request.GET.get("deviceID", ""),
+        device_id=_device_id(request),
         is_incomplete=is_incomplete,
     )
     if result.is_complete:

@@ -64,6 +64,25 @@ class BadAttachmentName(IntakeError):
     http_status = 400
 
 
+class AttachmentNameTooLong(IntakeError):
+    code = "attachment_name_too_long"
+    message = _(
+        "The file name “%(name)s…” is too long: the server keeps names of at most "
+        "%(limit)s characters."
+    )
+    http_status = 400
+
+
+class PhotoTooLarge(IntakeError):
+    code = "photo_too_large"
+    message = _(
+        "The picture “%(name)s” has more pixels than the server accepts (at most %(limit)s "
+        "megapixels). Take it again at a lower resolution, or choose a smaller image size "
+        "in ODK Collect's settings."
+    )
+    http_status = 400
+
+
 class AttachmentTwice(IntakeError):
     code = "attachment_twice"
     message = _("The file “%(name)s” is in the submission twice. Send it once.")

@@ -32,6 +32,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
@@ -52,6 +53,7 @@ from intake.errors import (
     AreaNotAllowed,
     AreaUnknown,
     AttachmentMissing,
+    AttachmentNameTooLong,
     AttachmentTwice,
     AttachmentWrongType,
     BadAttachmentName,
@@ -61,6 +63,7 @@ from intake.errors import (
     InstanceConflict,
     InstanceIdTaken,
     NotAllowedToSubmit,
+    PhotoTooLarge,
     UnknownForm,
 )
 from intake.inserts import (
@@ -78,7 +81,7 @@ from intake.submission_xml import (
     read_submission_head,
     values_at,
 )
-from media.photos import image_content_type
+from media.photos import ImageTooLarge, image_content_type
 from media.storage import save_all_durably, save_durably
 
 logger = logging.getLogger(__name__)
@@ -249,12 +252,30 @@ def _is_hers(accepted: "_Accepted", *, area_id: str | None, submitted_by_id: int
     return area_id is None or scope.overlaps(area_id)
 
 
+# Collect names files by the time they were taken (``1700000000000.jpg``). The stored path is
+# submissions/<questionnaire>/<instanceID, at most 255>/<name>, with room for the suffix of a
+# free variant, within the file column's 500 characters and the filesystem's 255 bytes a name.
+_MAX_NAME_BYTES = 200
+
+
+def _bad_name(name: str) -> bool:
+    return (
+        not name
+        or "/" in name
+        or "\\" in name
+        or name.startswith(".")
+        or not name.isprintable()  # NUL, line breaks and other control characters
+    )
+
+
 def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[_CheckedFile]:
     """The files the XML names, each of the type its question accepts."""
     wanted: list[_CheckedFile] = []
     for incoming in files:
         name = incoming.name
-        if not name or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        if len(name.encode("utf-8", "surrogatepass")) > _MAX_NAME_BYTES:
+            raise AttachmentNameTooLong(name=name[:40], limit=_MAX_NAME_BYTES)
+        if _bad_name(name):
             raise BadAttachmentName(name=name)
         if any(earlier.name == name for earlier in wanted):
             raise AttachmentTwice(name=name)
@@ -262,7 +283,11 @@ def _checked_files(files: list[IncomingFile], declared: dict[str, str]) -> list[
         if mediatype is None:
             logger.warning("attachment not named in the submission ignored")
             continue
-        found_type = image_content_type(incoming.content)
+        max_pixels = int(settings.SRS_PHOTO_MAX_PIXELS)
+        try:
+            found_type = image_content_type(incoming.content, max_pixels=max_pixels)
+        except ImageTooLarge:
+            raise PhotoTooLarge(name=name, limit=max_pixels // 1_000_000) from None
         if mediatype.startswith("image/") and found_type is None:
             raise AttachmentWrongType(name=name)
         wanted.append(

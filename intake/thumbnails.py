@@ -2,9 +2,11 @@
 
 import logging
 
+from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from intake.models import Attachment
+from media.photos import ImageTooLarge
 from media.storage import save_all_durably
 from media.thumbnails import thumbnail_bytes
 
@@ -26,8 +28,16 @@ def make_thumbnails(*, submission_ids: list[int]) -> int:
     for attachment in pending:
         try:
             with attachment.file.open("rb") as handle:
-                preview = thumbnail_bytes(handle.read())
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
+                preview = thumbnail_bytes(
+                    handle.read(), max_pixels=int(settings.SRS_PHOTO_MAX_PIXELS)
+                )
+        except (
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            ImageTooLarge,
+            OSError,
+            ValueError,
+        ):
             logger.warning("no thumbnail for attachment_id=%s", attachment.pk)
             continue
         made.append((attachment, f"{attachment.file.name}.thumb.jpg", preview))

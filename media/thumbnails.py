@@ -4,17 +4,32 @@ import io
 
 from PIL import Image, ImageOps
 
+from media.photos import ImageTooLarge
+
 THUMBNAIL_SIZE = (320, 320)
+# A JPEG decodes straight at 1/2, 1/4 or 1/8 of its size, so even the largest accepted photo
+# costs a few megabytes. Other formats decode whole (4 bytes a pixel): beyond this many
+# pixels (64 MB) they get no thumbnail rather than a worker's memory.
+FULL_DECODE_MAX_PIXELS = 16_000_000
 
 
-def thumbnail_bytes(content: bytes) -> bytes:
-    """A JPEG of at most 320×320, turned upright by its EXIF orientation."""
+def thumbnail_bytes(content: bytes, *, max_pixels: int) -> bytes:
+    """A JPEG of at most 320×320, turned upright by its EXIF orientation.
+
+    Raises ImageTooLarge, before decoding anything, for an image of more than
+    ``max_pixels`` pixels, or a non-JPEG of more than FULL_DECODE_MAX_PIXELS.
+    """
     with Image.open(io.BytesIO(content)) as image:
-        # A JPEG decodes straight at 1/2, 1/4 or 1/8 of its size when that is still larger
-        # than the thumbnail: a 12-megapixel phone photo then costs a fraction of a full decode.
+        width, height = image.size
+        limit = max_pixels if image.format == "JPEG" else min(max_pixels, FULL_DECODE_MAX_PIXELS)
+        if width * height > limit:
+            raise ImageTooLarge(f"{width}x{height}")
+        # When that is still larger than the thumbnail: a 12-megapixel phone photo then costs
+        # a fraction of a full decode. (No-op for other formats.)
         image.draft("RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2))
+        # Made small first, then turned: turning copies the image, and the copy is small.
+        image.thumbnail(THUMBNAIL_SIZE)
         upright = ImageOps.exif_transpose(image)
-        upright.thumbnail(THUMBNAIL_SIZE)
         buffer = io.BytesIO()
         upright.convert("RGB").save(buffer, "JPEG", quality=80)
     return buffer.getvalue()

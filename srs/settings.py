@@ -278,6 +278,13 @@ SRS_SUBMISSION_MAX_BYTES = env_int("SRS_SUBMISSION_MAX_BYTES", 10 * 1024 * 1024)
 # A single attachment larger than that still comes alone in one POST; beyond this the
 # request is refused with 413 before it is read.
 SRS_SUBMISSION_REQUEST_MAX_BYTES = env_int("SRS_SUBMISSION_REQUEST_MAX_BYTES", 64 * 1024 * 1024)
+# The most pixels a photo may have, read from its header before anything is decoded (and
+# Pillow's own guard). Phones take 12 MP by default and 48-50 MP (8160x6120) in full-
+# resolution mode, so 50 MP takes every usual photo; 108 and 200 MP modes are refused with a
+# message to take the photo again smaller. A 50 MP JPEG's thumbnail decodes at 1/8 (a few MB).
+SRS_PHOTO_MAX_PIXELS = env_int("SRS_PHOTO_MAX_PIXELS", 50_000_000)
+if SRS_PHOTO_MAX_PIXELS < 1_000_000:
+    raise ImproperlyConfigured("SRS_PHOTO_MAX_PIXELS must be at least 1000000 (1 MP).")
 # The realm of HTTP Digest for ODK Collect; changing it invalidates every stored digest.
 SRS_DIGEST_REALM = env_str("SRS_DIGEST_REALM", "SRS") or "SRS"
 # ODK Validate (Java) checks every XForm's expressions at upload; off only where no Java exists.
