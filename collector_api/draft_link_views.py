@@ -10,8 +10,9 @@ import segno
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from collector_api.draft_links import create_draft_test_link, revoke_draft_test_link
 from collector_api.models import DraftTestLink
@@ -77,17 +78,36 @@ def draft_test_link_create(request: HttpRequest, form_id: str, version: str) -> 
     return redirect("phones:draft_test", form_id=form_id, version=version)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def draft_test_link_revoke(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """GET asks to confirm; POST revokes and says so."""
     user = require_form_manager(request.user)
     link = get_object_or_404(
         DraftTestLink.objects.select_related("form_version__questionnaire"), pk=pk
     )
     version = link.form_version
+    form_id = version.questionnaire.form_id
     # The same check as the page's: a link outside the user's areas does not exist for her.
-    get_version_for_manager(user, version.questionnaire.form_id, version.version)
+    get_version_for_manager(user, form_id, version.version)
+    back = reverse("phones:draft_test", kwargs={"form_id": form_id, "version": version.version})
+    if request.method == "GET":
+        if link.is_revoked or version.is_published:
+            return redirect(back)
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": _("Revoke this draft test link?"),
+                "consequence": _(
+                    "The phone that uses it can no longer get the draft or send tests. The "
+                    "tests it already sent stay on the draft's page. This cannot be undone: "
+                    "to test again, make a new link."
+                ),
+                "confirm_label": _("Revoke the link"),
+                "cancel_url": back,
+                "is_danger": True,
+            },
+        )
     revoke_draft_test_link(link=link, revoked_by=user)
     messages.success(request, _("The draft test link was revoked: the phone can no longer use it."))
-    return redirect(
-        "phones:draft_test", form_id=version.questionnaire.form_id, version=version.version
-    )
+    return redirect(back)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -158,7 +159,12 @@ def test_unknown_revoked_and_discarded_links_all_answer_404_with_the_same_messag
 
     revoked_url = _create_link(district_web, live_server.url)
     link = DraftTestLink.objects.get()
-    district_web.post(reverse("phones:draft_test_revoke", args=[link.pk]))
+    # Revoking asks first, then says what it did.
+    confirm = district_web.get(reverse("phones:draft_test_revoke", args=[link.pk]))
+    assert "Revoke this draft test link?" in confirm.content.decode()
+    assert DraftTestLink.objects.get().revoked_at is None
+    done = district_web.post(reverse("phones:draft_test_revoke", args=[link.pk]), follow=True)
+    assert "The draft test link was revoked" in done.content.decode()
     revoked = Collector(server=revoked_url).forms()
     assert revoked.returncode == 1 and GONE in revoked.stderr
     actions = list(
@@ -174,6 +180,30 @@ def test_unknown_revoked_and_discarded_links_all_answer_404_with_the_same_messag
     assert DraftTestLink.objects.count() == 0
     discarded = Collector(server=discarded_url).forms()
     assert discarded.returncode == 1 and GONE in discarded.stderr
+
+
+def test_replacing_the_draft_deletes_its_tests_their_files_and_its_links(
+    live_server, draft, district_web, photos, tmp_path
+):
+    phone = Collector(server=_create_link(district_web, live_server.url))
+    sent = phone.submit(_filled(phone, tmp_path, photos))
+    assert sent.returncode == 0, sent.stderr
+    stored = [a["stored_name"] for a in DraftTestSubmission.objects.get().attachments]
+    assert stored and all(default_storage.exists(name) for name in stored)
+
+    workbook = xlsform_bytes(
+        form_id="household", version="3", title="Household", survey=DRAFT_SURVEY
+    )
+    replaced = district_web.post(
+        reverse("forms:upload_version", args=["household"]),
+        {"workbook": SimpleUploadedFile("household-3.xlsx", workbook)},
+    )
+    assert replaced.status_code == 302
+    assert DraftTestSubmission.objects.count() == 0
+    assert not any(default_storage.exists(name) for name in stored)
+    assert DraftTestLink.objects.count() == 0
+    gone = phone.forms()
+    assert gone.returncode == 1 and GONE in gone.stderr
 
 
 def test_a_draft_link_serves_nothing_but_its_draft(live_server, draft, district_web):
