@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
 import time
 from urllib.parse import unquote, urlsplit
 
@@ -57,16 +58,26 @@ def _sign(text: str) -> str:
 
 
 def make_nonce(now: float | None = None) -> str:
-    stamp = str(int(now if now is not None else time.time()))
+    """A signed timestamp with a random part: each challenge gets a nonce of its own.
+
+    Each count of a nonce is accepted once, so two phones must never share one (two
+    challenges within the same second would, with the timestamp alone).
+    """
+    stamp = f"{int(now if now is not None else time.time())}.{secrets.token_hex(8)}"
     return f"{stamp}.{_sign(stamp)}"
 
 
 def _nonce_state(nonce: str, now: float | None = None) -> str:
     """'fresh', 'stale' (well signed but old) or 'bad'."""
-    stamp, _, signature = nonce.partition(".")
-    if not stamp.isdigit() or not hmac.compare_digest(signature, _sign(stamp)):
+    stamp, _, signature = nonce.rpartition(".")
+    seconds, _, unique = stamp.partition(".")
+    if (
+        not seconds.isdigit()
+        or len(unique) != 16
+        or not hmac.compare_digest(signature, _sign(stamp))
+    ):
         return "bad"
-    age = (now if now is not None else time.time()) - int(stamp)
+    age = (now if now is not None else time.time()) - int(seconds)
     return "fresh" if -60 <= age <= _nonce_lifetime() else "stale"
 
 

@@ -97,6 +97,16 @@ def test_each_request_with_a_higher_nonce_count_is_accepted(agent, client):
         assert client.head("/submission", headers={"authorization": auth}).status_code == 204
 
 
+def test_two_phones_challenged_in_the_same_second_each_get_a_nonce_of_their_own(agent):
+    first, second = DigestPhone(Client()), DigestPhone(Client())
+    first.sign_in()
+    second.sign_in()
+    assert first.nonce != second.nonce
+    for phone in (first, second):
+        auth = phone.authorization("HEAD", "/submission")  # nc=00000001 on both
+        assert phone.client.head("/submission", headers={"authorization": auth}).status_code == 204
+
+
 def test_a_lower_or_equal_nonce_count_is_refused(agent, client):
     phone = DigestPhone(client)
     phone.sign_in()
