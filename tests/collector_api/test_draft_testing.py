@@ -221,6 +221,18 @@ def test_a_draft_link_serves_nothing_but_its_draft(live_server, draft, district_
     assert bad_length.status_code == 400
 
 
+def test_a_draft_link_works_only_over_https_where_plain_http_is_not_allowed(
+    live_server, draft, district_web, settings
+):
+    path = _create_link(district_web, live_server.url).removeprefix(live_server.url)
+    settings.SRS_OPENROSA_ALLOW_HTTP = False
+    client = Client()
+    plain = client.get(f"{path}/formList")
+    assert plain.status_code == 403
+    assert "https://" in plain.content.decode()
+    assert client.get(f"{path}/formList", secure=True).status_code == 200
+
+
 def test_only_managers_of_the_questionnaire_reach_its_draft_test_page(
     draft, openrosa_setup, district_web
 ):
