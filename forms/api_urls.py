@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+import forms.url_converters  # noqa: F401 (registers <fid:> and <ver:>)
 from forms import api
 
 app_name = "forms_api"
@@ -12,37 +13,37 @@ urlpatterns = [
         name="questionnaires",
     ),
     path(
-        "questionnaires/<slug:form_id>/",
+        "questionnaires/<fid:form_id>/",
         login_not_required(api.QuestionnaireDetailApi.as_view()),
         name="questionnaire",
     ),
     path(
-        "questionnaires/<slug:form_id>/versions/",
+        "questionnaires/<fid:form_id>/versions/",
         login_not_required(api.VersionListApi.as_view()),
         name="versions",
     ),
     path(
-        "questionnaires/<slug:form_id>/archive/",
+        "questionnaires/<fid:form_id>/archive/",
         login_not_required(api.QuestionnaireArchiveApi.as_view()),
         name="archive",
     ),
     path(
-        "questionnaires/<slug:form_id>/deployment/",
+        "questionnaires/<fid:form_id>/deployment/",
         login_not_required(api.DeploymentApi.as_view()),
         name="deployment",
     ),
     path(
-        "questionnaires/<slug:form_id>/versions/<str:version>/publish/",
+        "questionnaires/<fid:form_id>/versions/<ver:version>/publish/",
         login_not_required(api.VersionPublishApi.as_view()),
         name="publish",
     ),
     path(
-        "questionnaires/<slug:form_id>/versions/<str:version>/media/",
+        "questionnaires/<fid:form_id>/versions/<ver:version>/media/",
         login_not_required(api.VersionMediaApi.as_view()),
         name="media",
     ),
     path(
-        "questionnaires/<slug:form_id>/versions/<str:version>/xlsx/",
+        "questionnaires/<fid:form_id>/versions/<ver:version>/xlsx/",
         login_not_required(api.VersionXlsxApi.as_view()),
         name="xlsx",
     ),

@@ -12,6 +12,10 @@ class Problem:
     message: str
     sheet: str | None = None
     row: int | None = None
+    # pyxform's or ODK Validate's own words, when ``message`` says it in the user's language.
+    original: str | None = None
+    # Stable, for programs and tests: "form_id_invalid", "pyxform", "odk_validate", ...
+    code: str = "pyxform"
 
     def as_dict(self) -> dict[str, str | int | None]:
         return asdict(self)
@@ -24,18 +28,54 @@ class FormsError(DomainError):
 class NotAnXLSForm(FormsError):
     code = "not_an_xlsform"
     message = _(
-        "This file is not an XLSForm. Upload an Excel workbook (.xlsx) with a “survey” sheet."
+        "This file is not an XLSForm. Upload an Excel workbook (.xlsx or .xls) with a “survey” "
+        "sheet."
     )
+
+
+class EmptyWorkbook(FormsError):
+    code = "empty_workbook"
+    message = _("The file is empty. Upload the XLSForm workbook (.xlsx or .xls).")
 
 
 class CorruptWorkbook(FormsError):
     code = "corrupt_workbook"
-    message = _("The workbook cannot be opened: the file is damaged or not a real .xlsx file.")
+    message = _(
+        "The workbook cannot be opened: the file is damaged or not a real .xlsx or .xls file."
+    )
 
 
 class FileTooLarge(FormsError):
     code = "file_too_large"
     message = _("The file is %(size)s; the largest accepted is %(limit)s.")
+    http_status = 413
+
+
+class WorkbookTooBig(FormsError):
+    code = "workbook_too_big"
+    message = _(
+        "The workbook unpacks to %(size)s; the largest accepted is %(limit)s. Remove unused "
+        "sheets, pictures and formatting, or save it again from a spreadsheet program."
+    )
+    http_status = 413
+
+
+class WorkbookTooManyRows(FormsError):
+    code = "workbook_too_many_rows"
+    message = _(
+        "The “%(sheet)s” sheet has more than %(limit)s rows, the most this server accepts. "
+        "Split the questionnaire, or put long choice lists into a CSV file attached as media "
+        "(select_one_from_file)."
+    )
+    http_status = 413
+
+
+class WorkbookTooManyCells(FormsError):
+    code = "workbook_too_many_cells"
+    message = _(
+        "The “%(sheet)s” sheet has more than %(limit)s filled cells, the most this server "
+        "accepts. Remove columns the form does not use, or split the questionnaire."
+    )
     http_status = 413
 
 
@@ -54,16 +94,6 @@ class FormIdMismatch(FormsError):
         "This workbook is for the questionnaire “%(uploaded)s”, not “%(expected)s”. "
         "Check form_id on the settings sheet."
     )
-
-
-class VersionMissing(FormsError):
-    code = "version_missing"
-    message = _("The settings sheet has no version. Give each version a number that increases.")
-
-
-class FormIdMissing(FormsError):
-    code = "form_id_missing"
-    message = _("The settings sheet has no form_id.")
 
 
 class VersionNotIncreasing(FormsError):

@@ -1,10 +1,15 @@
-"""Checks on a form media file before it is attached to a version."""
+"""Checks on a form media file before it is attached to a version.
+
+The kinds ODK Collect uses as form media: label images (including SVG), audio
+and video, CSV, XML and GeoJSON for select_from_file and pulldata().
+"""
 
 import csv
 import io
 import json
 import re
 
+from defusedxml import DefusedXmlException, ElementTree
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
@@ -17,7 +22,31 @@ _CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".png": "image/png",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".wav": "audio/wav",
+    ".ogg": "audio/ogg",
+    ".amr": "audio/amr",
+    ".mp4": "video/mp4",
+    ".3gp": "video/3gpp",
+    ".webm": "video/webm",
 }
+# The first bytes of each audio and video format (the ISO media formats: "ftyp" at 4).
+_SIGNATURES: dict[str, tuple[tuple[int, bytes], ...]] = {
+    ".mp3": ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2")),
+    ".m4a": ((4, b"ftyp"),),
+    ".mp4": ((4, b"ftyp"),),
+    ".3gp": ((4, b"ftyp"),),
+    ".wav": ((0, b"RIFF"),),
+    ".ogg": ((0, b"OggS"),),
+    ".amr": ((0, b"#!AMR"),),
+    ".webm": ((0, b"\x1a\x45\xdf\xa3"),),
+}
+# Collect's search() appearance names a CSV by its stem: search('fruits') reads fruits.csv.
+_SEARCH_RE = re.compile(r"""search\(\s*(?:&apos;|&quot;|'|")([^'"&]+)""")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$")
 
 
@@ -33,7 +62,10 @@ def check_media_file(filename: str, content: bytes) -> str:
     if content_type is None:
         raise MediaInvalid(
             filename=filename,
-            reason=gettext("only CSV, XML, GeoJSON, JPEG and PNG files can be attached."),
+            reason=gettext(
+                "only images (JPEG, PNG, GIF, WebP, SVG), audio (MP3, M4A, WAV, OGG, AMR), "
+                "video (MP4, 3GP, WebM), CSV, XML and GeoJSON files can be attached."
+            ),
         )
     if not content:
         raise MediaInvalid(filename=filename, reason=gettext("the file is empty."))
@@ -46,6 +78,22 @@ def check_media_file(filename: str, content: bytes) -> str:
             raise MediaInvalid(
                 filename=filename, reason=gettext("it is not valid GeoJSON.")
             ) from None
+    elif extension == ".svg":
+        try:
+            root = ElementTree.fromstring(content)
+        except (ElementTree.ParseError, DefusedXmlException, ValueError):
+            root = None
+        if root is None or not str(root.tag).endswith("svg"):
+            raise MediaInvalid(
+                filename=filename, reason=gettext("it is not a readable SVG image.")
+            ) from None
+    elif extension in _SIGNATURES:
+        if not any(content[at : at + len(magic)] == magic for at, magic in _SIGNATURES[extension]):
+            raise MediaInvalid(
+                filename=filename,
+                reason=gettext("its content is not what its name says (%(kind)s).")
+                % {"kind": extension.lstrip(".").upper()},
+            )
     elif content_type.startswith("image/"):
         try:
             with Image.open(io.BytesIO(content)) as image:
@@ -70,3 +118,11 @@ def _check_csv(filename: str, content: bytes) -> None:
         ) from None
     if not header or not any(cell.strip() for cell in header):
         raise MediaInvalid(filename=filename, reason=gettext("the CSV has no header row."))
+
+
+def is_media_used(xform_xml: str, required_media: "list[str] | tuple[str, ...]", name: str) -> bool:
+    """Whether the form refers to the file: as jr:// media, or by stem in search()."""
+    if name in required_media:
+        return True
+    stem, _dot, extension = name.rpartition(".")
+    return extension.lower() == "csv" and stem in _SEARCH_RE.findall(xform_xml)

@@ -44,7 +44,10 @@ class Questionnaire(models.Model):
 
 
 def _xlsform_path(instance: "FormVersion", filename: str) -> str:
-    return f"forms/{instance.questionnaire.form_id}/{instance.version}/{instance.questionnaire.form_id}.xlsx"
+    # .xlsx or .xls, as the upload was (forms.xlsform names it by its content).
+    extension = ".xls" if filename.endswith(".xls") else ".xlsx"
+    form_id = instance.questionnaire.form_id
+    return f"forms/{form_id}/{instance.version}/{form_id}{extension}"
 
 
 def _media_path(instance: "FormMedia", filename: str) -> str:

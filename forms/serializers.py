@@ -54,7 +54,8 @@ class QuestionnaireSerializer(serializers.ModelSerializer[Questionnaire]):
 
 
 class WorkbookInput(serializers.Serializer[None]):
-    file = serializers.FileField()
+    # An empty file is refused by forms.xlsform as {"code", "detail"}, like every bad workbook.
+    file = serializers.FileField(allow_empty_file=True)
     owner_area = serializers.CharField(required=False)
 
 

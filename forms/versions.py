@@ -33,13 +33,14 @@ from forms.errors import (
     VersionExists,
     VersionNotIncreasing,
 )
-from forms.media_files import check_media_file
+from forms.media_files import check_media_file, is_media_used
 from forms.models import Deployment, FormMedia, FormVersion, Questionnaire
-from forms.xlsform import CompiledForm, compile_xlsform
+from forms.xlsform import ITEMSETS_CSV, CompiledForm, compile_xlsform
 
 logger = logging.getLogger(__name__)
 
 _CHUNK_RE = re.compile(r"(\d+)")
+_XLSFORM_FILENAME_LENGTH = int(FormVersion._meta.get_field("xlsform_filename").max_length or 255)
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -82,7 +83,8 @@ def _new_version(
         questionnaire=questionnaire,
         version=compiled.version,
         title=compiled.title,
-        xlsform_filename=filename,
+        # The name the browser sent, cut to the column (its end keeps the extension).
+        xlsform_filename=filename[-_XLSFORM_FILENAME_LENGTH:],
         xlsform_sha256=hashlib.sha256(data).hexdigest(),
         xform_xml=compiled.xform_xml,
         xform_md5=compiled.xform_md5,
@@ -93,8 +95,15 @@ def _new_version(
         area_field=compiled.area_field or "",
         created_by=user,
     )
-    version.xlsform.save(f"{questionnaire.form_id}.xlsx", ContentFile(data), save=False)
+    version.xlsform.save(
+        f"{questionnaire.form_id}{compiled.file_type}", ContentFile(data), save=False
+    )
     version.save()
+    if compiled.itemsets_csv is not None:
+        # Made by pyxform from the external_choices sheet: served like any form media.
+        _store_media(
+            version=version, filename=ITEMSETS_CSV, content=compiled.itemsets_csv, user=user
+        )
     return version
 
 
@@ -170,10 +179,14 @@ def _store_draft(
         raise QuestionnaireArchived(title=questionnaire.title)
     _check_version_rules(questionnaire, compiled)
     old_draft = questionnaire.versions.filter(status=FormVersion.Status.DRAFT).first()
-    # Media attached to the earlier draft carry over: people upload them once.
-    carried = (
-        [(m.filename, m.file.open("rb").read()) for m in old_draft.media.all()] if old_draft else []
-    )
+    # Media attached to the earlier draft carry over: people upload them once. Not those the
+    # new version no longer uses, nor the itemsets.csv it makes itself.
+    carried = [
+        (m.filename, m.file.open("rb").read())
+        for m in (old_draft.media.all() if old_draft else [])
+        if is_media_used(compiled.xform_xml, compiled.required_media, m.filename)
+        and not (m.filename == ITEMSETS_CSV and compiled.itemsets_csv is not None)
+    ]
     if old_draft is not None:
         _delete_draft(old_draft)
     version = _new_version(questionnaire, compiled, workbook, filename, user)
@@ -239,6 +252,25 @@ def attach_form_media(
         raise MediaInvalid(
             filename=filename,
             reason=gettext("the server makes this file from its areas; it cannot be uploaded."),
+        )
+    if filename == ITEMSETS_CSV and filename in version.required_media:
+        raise MediaInvalid(
+            filename=filename,
+            reason=gettext(
+                "the server makes this file from the external_choices sheet; change that sheet "
+                "and upload the workbook again."
+            ),
+        )
+    if not is_media_used(version.xform_xml, version.required_media, filename):
+        used = [name for name in version.required_media if name not in GENERATED_MEDIA]
+        raise MediaInvalid(
+            filename=filename,
+            reason=(
+                gettext("the form does not use it. The files it uses: %(files)s.")
+                % {"files": ", ".join(used)}
+                if used
+                else gettext("the form uses no media files.")
+            ),
         )
     replaced = version.media.filter(filename=filename).values_list("md5", flat=True).first()
     media = _store_media(version=version, filename=filename, content=content, user=user)

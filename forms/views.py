@@ -157,17 +157,33 @@ def version_upload(request: HttpRequest, form_id: str) -> HttpResponseBase:
             request, user, questionnaire, FormsError(_("Choose a workbook to upload."))
         )
     upload = form.cleaned_data["workbook"]
+    # Which draft the upload replaces, to say so (the service replaces it, or changes nothing).
+    earlier_draft = (
+        questionnaire.versions.filter(status=FormVersion.Status.DRAFT)
+        .values_list("version", flat=True)
+        .first()
+    )
     try:
         version = upload_form_version(
             questionnaire=questionnaire, workbook=upload.read(), filename=upload.name, user=user
         )
     except FormsError as exc:
         return _detail_with_error(request, user, questionnaire, exc)
-    messages.success(
-        request,
-        _("Draft version %(version)s uploaded. Check it, then publish it.")
-        % {"version": version.version},
-    )
+    if earlier_draft is not None:
+        messages.success(
+            request,
+            _(
+                "Draft version %(version)s uploaded. It replaces the earlier draft "
+                "%(earlier)s, which is no longer kept. Check it, then publish it."
+            )
+            % {"version": version.version, "earlier": earlier_draft},
+        )
+    else:
+        messages.success(
+            request,
+            _("Draft version %(version)s uploaded. Check it, then publish it.")
+            % {"version": version.version},
+        )
     return redirect("forms:detail", form_id=form_id)
 
 

@@ -8,9 +8,11 @@ from areas.models import Area
 
 
 class WorkbookUploadForm(django_forms.Form):
+    # An empty file is refused by forms.xlsform, with the same message as every other bad file.
     workbook = django_forms.FileField(
-        label=_("XLSForm workbook (.xlsx)"),
-        widget=django_forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("XLSForm workbook (.xlsx or .xls)"),
+        allow_empty_file=True,
+        widget=django_forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}),
     )
 
 
@@ -29,7 +31,7 @@ class NewQuestionnaireForm(WorkbookUploadForm):
 
 
 class MediaUploadForm(django_forms.Form):
-    file = django_forms.FileField(label=_("Media file (CSV, image, XML, GeoJSON)"))
+    file = django_forms.FileField(label=_("Media file (image, audio, video, CSV, XML, GeoJSON)"))
 
 
 class DeploymentForm(django_forms.Form):

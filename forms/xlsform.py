@@ -2,42 +2,46 @@
 
 ``compile_xlsform`` is the only place where a questionnaire's workbook is read.
 It either returns the compiled form or raises an error that says, in a
-person's words and with sheet and row, what is wrong.
+person's words and with sheet and row, what is wrong: every problem at once,
+ours (settings, identifiers, the area question) and pyxform's.
 """
 
 import hashlib
 import logging
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from io import BytesIO
+from typing import Any
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
-from openpyxl import load_workbook
+from django.utils.translation import gettext
+from pyxform import aliases
 from pyxform.errors import PyXFormError
+from pyxform.parsing.sheet_headers import to_snake_case
 from pyxform.validators.odk_validate import ODKValidateError
+from pyxform.xls2json_backends import DefinitionData, get_xlsform
 from pyxform.xls2xform import convert
 
-from forms.errors import (
-    CorruptWorkbook,
-    FormIdMissing,
-    NotAnXLSForm,
-    Problem,
-    VersionMissing,
-    XLSFormInvalid,
-)
+from forms.errors import CorruptWorkbook, EmptyWorkbook, NotAnXLSForm, Problem, XLSFormInvalid
+from forms.identifiers import is_valid_form_id, is_valid_version
+from forms.models import FormVersion, Questionnaire
+from forms.workbook_limits import check_xls_limits, check_xlsx_limits, open_xlsx
+from forms.xform_facts import XFormFacts, describe_xform
+from forms.xlsform_messages import problem_from_pyxform, warnings_from_pyxform
 
 logger = logging.getLogger(__name__)
 
-_XFORMS_NS = "http://www.w3.org/2002/xforms"
-_HTML_NS = "http://www.w3.org/1999/xhtml"
+_NODE_RE = re.compile(r"\$\{([^}\s]+)\}")
 _ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
-_ROW_RE = re.compile(r"\[row\s*:\s*(\d+)\]")
-_SHEET_RE = re.compile(r"'(survey|choices|settings|entities|external_choices)' sheet", re.I)
-_NODE_RE = re.compile(r"node \[(?:\$\{)?([^\]}]+)\}?\]")
-_MEDIA_RE = re.compile(r"jr://(?:file|file-csv|images|audio|video)/([^\s\"'<>)]+)")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls format
+# The settings column in which district staff name the question that places a submission.
+AREA_QUESTION_SETTING = "srs_area_question"
+# pyxform writes the external_choices sheet as this file; Collect reads it from the form media.
+ITEMSETS_CSV = "itemsets.csv"
+# How pyxform says that no reader could open the file at all.
+_UNREADABLE = "Argument 'definition' was not recognized"
 
 
 @dataclass(frozen=True)
@@ -52,43 +56,268 @@ class CompiledForm:
     required_media: tuple[str, ...]
     # File questions by path below the instance root ("members/photo") → accepted media type.
     binary_fields: dict[str, str]
-    # The path of the question named ``village`` (the area check of submissions), if any.
+    # The path of the question whose answer places a submission in an area, if any.
     area_field: str | None
+    # The itemsets.csv pyxform made from the external_choices sheet (select_one_external).
+    itemsets_csv: bytes | None
+    # ".xlsx" or ".xls": what the workbook is, by its content.
+    file_type: str
 
 
-def _problem_from_text(text: str) -> Problem:
-    row_match = _ROW_RE.search(text)
-    sheet_match = _SHEET_RE.search(text)
-    message = _ROW_RE.sub("", text).strip()
-    return Problem(
-        message=message,
-        sheet=sheet_match.group(1).lower() if sheet_match else None,
-        row=int(row_match.group(1)) if row_match else None,
-    )
+@dataclass(frozen=True)
+class _Identity:
+    form_id: str
+    version: str
+    title: str
+    submission_url: str
+    public_key: str
 
 
-def _survey_rows_by_name(workbook_bytes: bytes) -> dict[str, int]:
-    """Row number (as Excel shows it) of each named question on the survey sheet."""
-    workbook = load_workbook(BytesIO(workbook_bytes), read_only=True, data_only=True)
+def _file_type(data: bytes) -> str:
+    """The file type, ".xlsx" or ".xls", by its first bytes (names lie), within the limits."""
+    if not data:
+        raise EmptyWorkbook()
+    if data.startswith(_ZIP_MAGIC):
+        with open_xlsx(data) as archive:
+            check_xlsx_limits(archive)
+        return ".xlsx"
+    if data.startswith(_OLE_MAGIC):
+        check_xls_limits(data)
+        return ".xls"
+    raise NotAnXLSForm()
+
+
+def _read_definition(data: bytes, file_type: str) -> DefinitionData:
     try:
-        sheet = workbook["survey"]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(cell).strip().lower() if cell is not None else "" for cell in next(rows, ())]
-        if "name" not in header:
-            return {}
-        name_index = header.index("name")
-        found: dict[str, int] = {}
-        for number, row in enumerate(rows, start=2):
-            if name_index < len(row) and row[name_index]:
-                found.setdefault(str(row[name_index]).strip(), number)
-        return found
-    finally:
-        workbook.close()
+        definition = get_xlsform(xlsform=BytesIO(data), file_type=file_type)
+    except PyXFormError as exc:
+        if str(exc).startswith(_UNREADABLE):
+            logger.warning("workbook cannot be read: %s", type(exc).__name__)
+            raise CorruptWorkbook() from exc
+        # pyxform refuses some sheets while reading them (a column header twice).
+        raise XLSFormInvalid([problem_from_pyxform(str(exc))]) from exc
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
+        logger.warning("workbook cannot be opened: %s", type(exc).__name__)
+        raise CorruptWorkbook() from exc
+    except AttributeError as exc:  # a header cell that is a number (pyxform strips it)
+        raise XLSFormInvalid(
+            [
+                Problem(
+                    message=gettext("A column header in the first row is not text."),
+                    original=str(exc),
+                    code="header_not_text",
+                )
+            ]
+        ) from exc
+    return definition
 
 
-def _validate_problems(error: ODKValidateError, workbook_bytes: bytes) -> list[Problem]:
+def _has_sheet(definition: DefinitionData, name: str) -> bool:
+    return any(sheet.lower() == name for sheet in definition.sheet_names or ())
+
+
+def _settings_of(definition: DefinitionData) -> dict[str, str]:
+    """The settings row with its columns named as pyxform names them (form_id → id_string)."""
+    rows = definition.settings or []
+    if not rows:
+        return {}
+    named: dict[str, str] = {}
+    for column, value in rows[0].items():
+        key = to_snake_case(str(column))
+        alias = aliases.settings_header.get(key, key)
+        key = alias if isinstance(alias, str) else key
+        # pyxform keeps form_id when id_string is given too.
+        if key == "id_string" and to_snake_case(str(column)) == "id_string" and key in named:
+            continue
+        named[key] = str(value).strip()
+    return named
+
+
+def _max_length(model: Any, field: str) -> int:
+    return int(model._meta.get_field(field).max_length)
+
+
+def _identity_problems(
+    identity: _Identity, form_settings: dict[str, str], *, has_settings_sheet: bool
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(code: str, message: str, **params: object) -> None:
+        problems.append(Problem(message=message % params, sheet="settings", code=code))
+
+    if not has_settings_sheet:
+        add(
+            "settings_missing",
+            gettext(
+                "The workbook has no settings sheet. Add a sheet named “settings” with the "
+                "columns form_id and version, and their values in the second row."
+            ),
+        )
+        return problems
+    form_id_limit = _max_length(Questionnaire, "form_id")
+    if not form_settings.get("id_string"):
+        add("form_id_missing", gettext("The settings sheet has no form_id."))
+    elif not is_valid_form_id(identity.form_id):
+        add(
+            "form_id_invalid",
+            gettext(
+                "The form_id “%(form_id)s” is not allowed: it begins with a letter or _ and holds "
+                "only letters, digits, _ and - (no spaces or dots)."
+            ),
+            form_id=identity.form_id,
+        )
+    if form_settings.get("id_string") and len(identity.form_id) > form_id_limit:
+        add(
+            "form_id_too_long",
+            gettext("The form_id is %(length)s characters long; at most %(limit)s are allowed."),
+            length=len(identity.form_id),
+            limit=form_id_limit,
+        )
+    version_limit = _max_length(FormVersion, "version")
+    if not form_settings.get("version"):
+        add(
+            "version_missing",
+            gettext(
+                "The settings sheet has no version. Give each version a number that increases."
+            ),
+        )
+    elif not is_valid_version(identity.version):
+        add(
+            "version_invalid",
+            gettext(
+                "The version “%(version)s” is not allowed: use letters, digits, ., - and _ only, "
+                "beginning with a letter or digit (for example 2026032701). Type it as text if "
+                "the spreadsheet turns it into a date."
+            ),
+            version=identity.version,
+        )
+    if form_settings.get("version") and len(identity.version) > version_limit:
+        add(
+            "version_too_long",
+            gettext("The version is %(length)s characters long; at most %(limit)s are allowed."),
+            length=len(identity.version),
+            limit=version_limit,
+        )
+    title_limit = min(_max_length(Questionnaire, "title"), _max_length(FormVersion, "title"))
+    if len(identity.title) > title_limit:
+        add(
+            "title_too_long",
+            gettext("The form_title is %(length)s characters long; at most %(limit)s are allowed."),
+            length=len(identity.title),
+            limit=title_limit,
+        )
+    if identity.submission_url:
+        add(
+            "submission_url_refused",
+            gettext(
+                "The settings sheet sends submissions to another server (submission_url "
+                "“%(url)s”). Phones send them to this server: remove submission_url."
+            ),
+            url=identity.submission_url,
+        )
+    if identity.public_key:
+        add(
+            "encrypted_form_refused",
+            gettext(
+                "The form is encrypted (public_key on the settings sheet), and this server "
+                "cannot decrypt encrypted forms yet: remove public_key."
+            ),
+        )
+    return problems
+
+
+def _area_question(facts: XFormFacts, named: str) -> tuple[str | None, list[Problem]]:
+    """The path of the question that places a submission, and the problems with it.
+
+    It is the question named in the settings column ``srs_area_question``, or else the
+    one select of a village from ``srs_areas.csv`` (the PPLS cascade) outside repeats.
+    A question is never the area question because of its name alone.
+    """
+    path_limit = _max_length(FormVersion, "area_field")
+
+    def problem(code: str, message: str, **params: object) -> Problem:
+        return Problem(message=message % params, sheet="settings", code=code)
+
+    if named:
+        question = facts.find_question(named.removeprefix("${").removesuffix("}").strip())
+        if question is None:
+            return None, [
+                problem(
+                    "area_question_unknown",
+                    gettext(
+                        "The settings column srs_area_question names “%(name)s”, but the form "
+                        "has no question of that name."
+                    ),
+                    name=named,
+                )
+            ]
+        if question.in_repeat:
+            return None, [
+                problem(
+                    "area_question_in_repeat",
+                    gettext(
+                        "The area question “%(name)s” is inside a repeat: it must be asked once "
+                        "per submission, outside every repeat."
+                    ),
+                    name=question.name,
+                )
+            ]
+        usable = question.is_areas_select or (
+            question.control in ("input", "select1") and question.data_type == "string"
+        )
+        if not usable:
+            return None, [
+                problem(
+                    "area_question_unusable",
+                    gettext(
+                        "The area question “%(name)s” must be a select_one_from_file "
+                        "srs_areas.csv, a select_one or a text question whose answer is an "
+                        "area code."
+                    ),
+                    name=question.name,
+                )
+            ]
+        candidates = [question]
+    else:
+        candidates = [q for q in facts.questions if q.is_village_of_areas and not q.in_repeat]
+        if len(candidates) > 1:
+            return None, [
+                problem(
+                    "area_question_ambiguous",
+                    gettext(
+                        "Several questions choose a village from srs_areas.csv (%(names)s). Name "
+                        "the one that places the submission in the settings column "
+                        "srs_area_question."
+                    ),
+                    names=", ".join(q.name for q in candidates),
+                )
+            ]
+    if not candidates:
+        return None, []
+    if len(candidates[0].path) > path_limit:
+        return None, [
+            problem(
+                "area_question_too_deep",
+                gettext("The area question “%(name)s” is nested too deeply in groups."),
+                name=candidates[0].name,
+            )
+        ]
+    return candidates[0].path, []
+
+
+def _survey_rows_by_name(definition: DefinitionData) -> dict[str, int]:
+    """Row number (as the spreadsheet shows it) of each named question on the survey sheet."""
+    found: dict[str, int] = {}
+    for number, row in enumerate(definition.survey or [], start=2):
+        name = next((v for k, v in row.items() if str(k).strip().lower() == "name"), None)
+        if name:
+            found.setdefault(str(name).strip(), number)
+    return found
+
+
+def _validate_problems(error: ODKValidateError, definition: DefinitionData) -> list[Problem]:
     """ODK Validate speaks of nodes; point at the survey row that defines each one."""
-    rows = _survey_rows_by_name(workbook_bytes)
+    rows = _survey_rows_by_name(definition)
     problems = []
     for line in str(error).splitlines():
         line = line.strip().lstrip(":>").strip()
@@ -99,127 +328,99 @@ def _validate_problems(error: ODKValidateError, workbook_bytes: bytes) -> list[P
             or line.startswith("${tmp")
         ):
             continue
-        node = _NODE_RE.search(line)
-        name = node.group(1).rsplit("/", 1)[-1] if node else None
+        found = problem_from_pyxform(line, code="odk_validate")
+        # The first ${name} is the question the message is about ("node [${b}]").
+        name = next((n for n in _NODE_RE.findall(line) if n in rows), None)
         problems.append(
             Problem(
-                message=line, sheet="survey" if name in rows else None, row=rows.get(name or "")
+                message=found.message,
+                sheet="survey" if name else found.sheet,
+                row=rows[name] if name else found.row,
+                original=found.original,
+                code=found.code,
             )
         )
-    return problems or [Problem(message=str(error))]
+    return problems or [problem_from_pyxform(str(error), code="odk_validate")]
 
 
-def _settings_of(workbook_bytes: bytes) -> dict[str, str]:
-    workbook = load_workbook(BytesIO(workbook_bytes), read_only=True, data_only=True)
-    try:
-        if "survey" not in workbook.sheetnames:
-            raise NotAnXLSForm()
-        if "settings" not in workbook.sheetnames:
-            return {}
-        rows = list(workbook["settings"].iter_rows(values_only=True, max_row=2))
-    finally:
-        workbook.close()
-    if len(rows) < 2:
-        return {}
-    header, values = rows[0], rows[1]
-    return {
-        str(key).strip(): str(value).strip()
-        for key, value in zip(header, values, strict=False)
-        if key is not None and value is not None and str(value).strip()
-    }
+def _identity_of_settings(form_settings: dict[str, str]) -> _Identity:
+    return _Identity(
+        form_id=form_settings.get("id_string", ""),
+        version=form_settings.get("version", ""),
+        title=form_settings.get("title", "") or form_settings.get("id_string", ""),
+        submission_url=form_settings.get("submission_url", ""),
+        public_key=form_settings.get("public_key", ""),
+    )
 
 
-def _open_checked(workbook_bytes: bytes) -> dict[str, str]:
-    if workbook_bytes.startswith(_OLE_MAGIC) or not workbook_bytes.startswith(_ZIP_MAGIC):
-        raise NotAnXLSForm()
-    try:
-        return _settings_of(workbook_bytes)
-    except NotAnXLSForm:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        logger.warning("workbook cannot be opened: %s", type(exc).__name__)
-        raise CorruptWorkbook() from exc
-
-
-@dataclass(frozen=True)
-class _XFormFacts:
-    title: str
-    languages: tuple[str, ...]
-    media: tuple[str, ...]
-    binary_fields: dict[str, str]
-    area_field: str | None
-
-
-def _relative_path(nodeset: str) -> str:
-    """``/ppls_household/members/photo`` → ``members/photo`` (the root is the form)."""
-    return "/".join(nodeset.strip("/").split("/")[1:])
-
-
-def _describe_xform(xml: str) -> _XFormFacts:
-    root = ElementTree.fromstring(xml.encode("utf-8"))
-    title_el = root.find(f"{{{_HTML_NS}}}head/{{{_HTML_NS}}}title")
-    title = title_el.text if title_el is not None and title_el.text else ""
-    languages = tuple(el.get("lang", "") for el in root.iter(f"{{{_XFORMS_NS}}}translation"))
-    media = tuple(sorted(set(_MEDIA_RE.findall(xml))))
-    binds = [bind.attrib for bind in root.iter(f"{{{_XFORMS_NS}}}bind")]
-    mediatypes = {
-        _relative_path(upload.get("ref", "")): upload.get("mediatype", "*/*")
-        for upload in root.iter(f"{{{_XFORMS_NS}}}upload")
-    }
-    binary = {
-        path: mediatypes.get(path, "*/*")
-        for path in (_relative_path(b["nodeset"]) for b in binds if b.get("type") == "binary")
-    }
-    villages = [
-        _relative_path(b["nodeset"]) for b in binds if b.get("nodeset", "").endswith("/village")
-    ]
-    return _XFormFacts(
-        title=title,
-        languages=languages,
-        media=media,
-        binary_fields=binary,
-        area_field=villages[0] if villages else None,
+def _identity_of_xform(facts: XFormFacts) -> _Identity:
+    return _Identity(
+        form_id=facts.form_id,
+        version=facts.version,
+        title=facts.title,
+        submission_url=facts.submission_url,
+        public_key=facts.public_key,
     )
 
 
 def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
-    """Compile a workbook into an XForm.
+    """Compile a workbook (.xlsx or .xls) into an XForm.
 
-    Raises NotAnXLSForm, CorruptWorkbook, FormIdMissing, VersionMissing, or
-    XLSFormInvalid with every problem pyxform or ODK Validate reported.
+    Raises EmptyWorkbook, NotAnXLSForm, CorruptWorkbook, the size errors of
+    ``forms.workbook_limits``, or XLSFormInvalid with every problem found: the
+    settings' (form_id, version, title, submission_url, public_key, the area
+    question) and those pyxform or ODK Validate reported.
     """
-    form_settings = _open_checked(workbook_bytes)
-    if not form_settings.get("form_id"):
-        raise FormIdMissing()
-    if not form_settings.get("version"):
-        raise VersionMissing()
+    file_type = _file_type(workbook_bytes)
+    definition = _read_definition(workbook_bytes, file_type)
+    form_settings = _settings_of(definition)
+    problems: list[Problem] = []
+    facts: XFormFacts | None = None
     warnings: list[str] = []
     try:
         result = convert(
-            xlsform=BytesIO(workbook_bytes),
-            file_type=".xlsx",
+            xlsform={f.name: getattr(definition, f.name) for f in fields(definition)},
             warnings=warnings,
             validate=settings.SRS_ODK_VALIDATE,
         )
+        facts = describe_xform(result.xform)
     except ODKValidateError as exc:
-        raise XLSFormInvalid(_validate_problems(exc, workbook_bytes)) from exc
+        problems.extend(_validate_problems(exc, definition))
     except PyXFormError as exc:
-        raise XLSFormInvalid([_problem_from_text(str(exc))]) from exc
+        problems.append(problem_from_pyxform(str(exc)))
+    except (ElementTree.ParseError, DefusedXmlException) as exc:
+        logger.warning("pyxform produced an XForm that is not XML: %s", exc)
+        problems.append(Problem(message=str(CorruptWorkbook().detail), code="xform_unreadable"))
     except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         # pyxform occasionally fails on malformed sheets without a PyXFormError.
         logger.warning("pyxform failed without a PyXFormError: %s", type(exc).__name__)
-        raise XLSFormInvalid([Problem(message=f"{type(exc).__name__}: {exc}")]) from exc
+        problems.append(Problem(message=f"{type(exc).__name__}: {exc}", code="pyxform_crash"))
+    identity = _identity_of_xform(facts) if facts else _identity_of_settings(form_settings)
+    own = _identity_problems(
+        identity, form_settings, has_settings_sheet=_has_sheet(definition, "settings")
+    )
+    area_field = None
+    if facts is not None:
+        area_field, area_problems = _area_question(
+            facts, form_settings.get(AREA_QUESTION_SETTING, "")
+        )
+        own.extend(area_problems)
+    if own or problems or facts is None:
+        raise XLSFormInvalid([*own, *problems])
     xml = result.xform
-    facts = _describe_xform(xml)
+    itemsets = result.itemsets.encode("utf-8") if result.itemsets is not None else None
+    required_media = set(facts.media) | ({ITEMSETS_CSV} if itemsets is not None else set())
     return CompiledForm(
-        form_id=form_settings["form_id"],
-        version=form_settings["version"],
-        title=facts.title or form_settings.get("form_title", form_settings["form_id"]),
+        form_id=facts.form_id,
+        version=facts.version,
+        title=facts.title or facts.form_id,
         xform_xml=xml,
         xform_md5=hashlib.md5(xml.encode("utf-8")).hexdigest(),  # noqa: S324 (OpenRosa hash)
         languages=facts.languages,
-        warnings=tuple(_problem_from_text(text) for text in warnings),
-        required_media=facts.media,
+        warnings=tuple(warnings_from_pyxform(warnings)),
+        required_media=tuple(sorted(required_media)),
         binary_fields=facts.binary_fields,
-        area_field=facts.area_field,
+        area_field=area_field,
+        itemsets_csv=itemsets,
+        file_type=file_type,
     )

@@ -20,7 +20,6 @@ from forms.errors import (
     QuestionnaireArchived,
     QuestionnaireExists,
     VersionExists,
-    VersionMissing,
     VersionNotIncreasing,
     XLSFormInvalid,
 )
@@ -155,7 +154,7 @@ def test_a_second_questionnaire_with_the_same_form_id_is_refused(published, dist
     ("content", "error"),
     [
         (b"name,label\nfoo,Foo\n", NotAnXLSForm),  # a CSV renamed to .xlsx
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, NotAnXLSForm),  # old binary .xls
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, CorruptWorkbook),  # a broken .xls
         (b"PK\x03\x04" + b"\x00garbage" * 100, CorruptWorkbook),  # a damaged zip
     ],
 )
@@ -188,8 +187,9 @@ def test_a_50_megabyte_file_is_refused_before_it_is_opened(district_user):
 
 
 def test_a_workbook_without_a_version_is_refused(district_user):
-    with pytest.raises(VersionMissing):
+    with pytest.raises(XLSFormInvalid) as caught:
         _create(district_user, xlsform_bytes(version=""))
+    assert [p.code for p in caught.value.problems] == ["version_missing"]
 
 
 def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):
