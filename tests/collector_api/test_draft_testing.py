@@ -103,7 +103,7 @@ def test_a_draft_is_tested_on_a_phone_without_entering_the_queue(
 
     sent = phone.submit(instance)
     assert sent.returncode == 0, sent.stderr
-    assert "201" in sent.stderr or sent.json["ok"]
+    assert [post["status"] for post in sent.json["posts"]] == [201]
     test = DraftTestSubmission.objects.get()
     assert test.form_version == draft
     assert sorted(a["filename"] for a in test.attachments) == ["house.jpg", "ktp.jpg"]
@@ -180,6 +180,20 @@ def test_unknown_revoked_and_discarded_links_all_answer_404_with_the_same_messag
     assert DraftTestLink.objects.count() == 0
     discarded = Collector(server=discarded_url).forms()
     assert discarded.returncode == 1 and GONE in discarded.stderr
+
+
+def test_a_test_sent_in_parts_is_one_test_with_all_its_files(
+    live_server, draft, district_web, photos, tmp_path, settings
+):
+    settings.SRS_SUBMISSION_MAX_BYTES = 12_000  # each photo fits, both together do not
+    phone = Collector(server=_create_link(district_web, live_server.url))
+    sent = phone.submit(_filled(phone, tmp_path, photos))
+    assert sent.returncode == 0, sent.stderr
+    posts = sent.json["posts"]
+    assert len(posts) == 2 and [p["incomplete"] for p in posts] == [True, False]
+    test = DraftTestSubmission.objects.get()
+    assert sorted(a["filename"] for a in test.attachments) == ["house.jpg", "ktp.jpg"]
+    assert Submission.objects.count() == 0
 
 
 def test_replacing_the_draft_deletes_its_tests_their_files_and_its_links(
