@@ -232,11 +232,17 @@ def test_the_one_statement_path_refuses_another_areas_instance_id_and_leaves_no_
         pytest.skip("one statement with data-modifying WITH is PostgreSQL's")
     from pathlib import Path
 
+    from django.test.utils import CaptureQueriesContext
+
     xml = household_xml(uuid=KEPANJEN_HOUSEHOLD, villages=[PAGELARAN_VILLAGE])
-    response = two_areas["pagelaran_phone"].post(xml, {"house.jpg": jpeg(seed=7)})
+    with CaptureQueriesContext(connection) as captured:
+        response = two_areas["pagelaran_phone"].post(xml, {"house.jpg": jpeg(seed=7)})
     assert response.status_code == 409
+    tried = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH new_")]
+    assert len(tried) == 1  # the one statement was tried, found the instanceID, wrote nothing
+    assert "already used on the server" in message(response)
     _unchanged(kepanjen_household)
-    stored = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    stored = [p for p in (Path(settings.MEDIA_ROOT) / "submissions").rglob("*") if p.is_file()]
     assert [p.name for p in stored if "thumb" not in p.name] == ["house.jpg"]
 
 
