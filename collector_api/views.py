@@ -68,7 +68,7 @@ def openrosa_view(view: View) -> View:
                 user = authenticate_token(request, token)
             else:
                 user = authenticate_collector(request)
-            record_device(user=user, device_id=request.GET.get("deviceID", ""))
+            record_device(user=user, device_id=_device_id(request))
             request.collector_prefix = f"/key/{token}" if token else ""  # type: ignore[attr-defined]
             return view(request, user, *args, **kwargs)
         except DomainError as error:

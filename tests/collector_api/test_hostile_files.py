@@ -307,10 +307,13 @@ def test_a_device_id_that_no_row_could_hold_is_cut_to_what_it_can(phone):
     )
     response = phone.client.generic(
         "POST",
-        f"{phone.prefix}/submission?deviceID=collect:{'d' * 400}%01%7F",
+        f"{phone.prefix}/submission?deviceID=collect:{'d' * 400}%00%01%7F",
         parts,
         content_type="multipart/form-data; boundary=b0undary",
     )
     assert response.status_code == 201, message(response)
     device_id = Submission.objects.get().device_id
     assert device_id.startswith("collect:ddd") and len(device_id) == 255 and device_id.isprintable()
+    from collector_api.models import Device
+
+    assert Device.objects.get().device_id == device_id  # no NUL for PostgreSQL to refuse
