@@ -266,15 +266,21 @@ def test_nested_xml_within_the_parsers_limit_is_stored_and_processed(phone):
     assert submission.processing_error == "" and submission.processed_at is not None
 
 
-@pytest.mark.parametrize("where", ["text", "attribute"])
-def test_a_huge_text_or_attribute_is_400(phone, nothing_left, where):
-    huge = "x" * 11_000_000
+@pytest.mark.parametrize("where", ["text", "attribute", "elements"])
+def test_a_huge_text_attribute_or_element_count_is_refused_before_it_is_parsed(
+    phone, nothing_left, where
+):
+    huge = "x" * 6_000_000
     xml = household_xml(uuid="uuid:huge", name=huge if where == "text" else "Siti")
     if where == "attribute":
         xml = xml.replace(b'version="1"', f'version="1" junk="{huge}"'.encode())
+    if where == "elements":  # 800,000 of them: a gigabyte once parsed, at 64 MB
+        xml = xml.replace(b"<ktp_photo/>", b"<ktp_photo/>" + b"<q>1</q>" * 800_000)
     response = phone.post(xml, {"house.jpg": jpeg()})
-    assert response.status_code == 400
-    assert "not a readable form instance" in message(response)
+    assert response.status_code == 413
+    assert "The form's answers are too large for the server" in message(response)
+    indonesian = phone.post(xml, {"house.jpg": jpeg()}, language="id")
+    assert "terlalu besar" in message(indonesian)
 
 
 @pytest.mark.parametrize(
