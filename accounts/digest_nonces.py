@@ -18,9 +18,9 @@ from accounts.errors import NonceReused, SignInLocked
 from accounts.lockout import (
     counters_for,
     redis_cache,
-    redis_client,
     redis_key,
     require_not_locked,
+    run_lua,
 )
 from accounts.models import DigestNonceUse
 
@@ -58,11 +58,8 @@ def admit_nonce_use(*, nonce: str, count: int, lifetime: int, username: str, add
     if cache is not None:
         counters = counters_for(username=username, address=address)
         keys = [redis_key(cache, f"nonce:{nonce}")] + [redis_key(cache, c.key) for c in counters]
-        client = redis_client(cache)
         outcome = int(
-            client.eval(
-                _ADMIT_LUA, len(keys), *keys, count, lifetime + 60, *(c.limit for c in counters)
-            )
+            run_lua(cache, _ADMIT_LUA, keys, [count, lifetime + 60, *(c.limit for c in counters)])
         )
         if outcome < 0:
             raise SignInLocked(retry_after=-outcome)

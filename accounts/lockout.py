@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from redis.exceptions import NoScriptError
 
 from accounts.errors import SignInLocked
 from accounts.models import SignInFailure
@@ -156,8 +157,14 @@ def redis_client(cache: RedisCache) -> Any:
     return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
 
 
-def _run_lua(cache: RedisCache, script: str, keys: list[str], args: list[int | str]) -> Any:
-    return redis_client(cache).eval(script, len(keys), *keys, *args)
+def run_lua(cache: RedisCache, script: str, keys: list[str], args: list[int | str]) -> Any:
+    """Run a Lua script in one round trip: by its SHA-1, the whole text only the first time."""
+    client = redis_client(cache)
+    digest = hashlib.sha1(script.encode("utf-8")).hexdigest()  # noqa: S324 (Redis's script id)
+    try:
+        return client.evalsha(digest, len(keys), *keys, *args)
+    except NoScriptError:
+        return client.eval(script, len(keys), *keys, *args)
 
 
 def locked_seconds(*, username: str | None, address: str) -> int:
@@ -166,7 +173,7 @@ def locked_seconds(*, username: str | None, address: str) -> int:
     cache = redis_cache()
     if cache is not None:
         return int(
-            _run_lua(
+            run_lua(
                 cache,
                 LOCKED_SECONDS_LUA,
                 [redis_key(cache, c.key) for c in counters],
@@ -199,7 +206,7 @@ def record_failure(*, username: str | None, address: str, path: str) -> list[Loc
     cache = redis_cache()
     outcomes: list[tuple[int, int, bool]] = []
     if cache is not None:
-        flat = _run_lua(
+        flat = run_lua(
             cache,
             RECORD_FAILURE_LUA,
             [redis_key(cache, c.key) for c in counters],
