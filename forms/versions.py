@@ -9,6 +9,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -40,6 +41,8 @@ from forms.xlsform import ITEMSETS_CSV, CompiledForm, compile_xlsform
 logger = logging.getLogger(__name__)
 
 _CHUNK_RE = re.compile(r"(\d+)")
+# What the server writes as the version of a workbook that has none: the minute of the upload.
+_ASSIGNED_VERSION_FORMAT = "%Y%m%d%H%M"
 _XLSFORM_FILENAME_LENGTH = int(FormVersion._meta.get_field("xlsform_filename").max_length or 255)
 
 
@@ -50,6 +53,28 @@ def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
         for part in _CHUNK_RE.split(version.strip())
         if part != ""
     )
+
+
+def assigned_version(latest: str | None) -> str:
+    """The version the server gives an upload whose settings sheet has none.
+
+    The local time to the minute, ``YYYYMMDDHHMM`` (as KoboToolbox versions each
+    deployment), or, when that is not above the latest published version (two
+    uploads in one minute, a clock behind), the first version that is.
+    """
+    candidate = timezone.localtime().strftime(_ASSIGNED_VERSION_FORMAT)
+    if latest is None or version_key(candidate) > version_key(latest):
+        return candidate
+    if len(latest) == len(candidate) and latest.isdigit():
+        try:
+            stamped = datetime.strptime(latest, _ASSIGNED_VERSION_FORMAT)
+        except ValueError:
+            return str(int(latest) + 1)
+        return (stamped + timedelta(minutes=1)).strftime(_ASSIGNED_VERSION_FORMAT)
+    if latest.isdigit():
+        return str(int(latest) + 1)
+    # "v3" is above every number: "v3-202612021030" is above "v3".
+    return f"{latest}-{candidate}"
 
 
 def _check_size(data: bytes, limit: int) -> None:
@@ -112,11 +137,13 @@ def create_questionnaire(
 ) -> FormVersion:
     """Create a questionnaire from its first workbook; returns its draft version.
 
+    A settings sheet without a version gets one from the server (``assigned_version``).
+
     Raises the errors of ``compile_xlsform``, FileTooLarge, or QuestionnaireExists.
     """
     _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
     # Compiling runs ODK Validate (a second of Java): outside the transaction.
-    compiled = compile_xlsform(workbook)
+    compiled = compile_xlsform(workbook, version_if_missing=assigned_version(None))
     try:
         with transaction.atomic():
             questionnaire = Questionnaire.objects.create(
@@ -149,13 +176,18 @@ def upload_form_version(
 ) -> FormVersion:
     """Upload a workbook as the draft of the next version, replacing any earlier draft.
 
+    A settings sheet without a version gets one above the latest published version.
+
     Nothing changes when the workbook is refused. Raises the errors of
     ``compile_xlsform``, FileTooLarge, FormIdMismatch, VersionExists,
     VersionNotIncreasing or QuestionnaireArchived.
     """
     _check_size(workbook, settings.SRS_XLSFORM_MAX_BYTES)
+    latest = latest_published(questionnaire)
     # Compiling runs ODK Validate (a second of Java): outside the transaction.
-    compiled = compile_xlsform(workbook)
+    compiled = compile_xlsform(
+        workbook, version_if_missing=assigned_version(latest.version if latest else None)
+    )
     return _store_draft(
         questionnaire=questionnaire,
         compiled=compiled,

@@ -363,8 +363,38 @@ def _identity_of_xform(facts: XFormFacts) -> _Identity:
     )
 
 
-def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
+def _assign_version(definition: DefinitionData, version: str) -> Problem:
+    """Write ``version`` into the settings row, where pyxform reads it; returns the warning.
+
+    pyxform then writes it into the XForm exactly as it writes a version typed in the
+    workbook (the ``version`` attribute of the primary instance's root).
+    """
+
+    def with_version(rows: Any, value: Any) -> list[dict[str, Any]]:
+        rows = [dict(row) for row in rows or []] or [{}]
+        rows[0] = {k: v for k, v in rows[0].items() if to_snake_case(str(k)) != "version"}
+        rows[0]["version"] = value
+        return rows
+
+    definition.settings = with_version(definition.settings, version)
+    # pyxform reads only the columns its header lists.
+    definition.settings_header = with_version(definition.settings_header, None)
+    return Problem(
+        message=gettext(
+            "The settings sheet has no version: this upload was given version %(version)s. "
+            "Add a version to the settings sheet to choose it yourself."
+        )
+        % {"version": version},
+        sheet="settings",
+        code="version_assigned",
+    )
+
+
+def compile_xlsform(workbook_bytes: bytes, *, version_if_missing: str = "") -> CompiledForm:
     """Compile a workbook (.xlsx or .xls) into an XForm.
+
+    A settings sheet without a version gets ``version_if_missing`` (with a warning
+    that says so) when one is given; without one, that is a problem like any other.
 
     Raises EmptyWorkbook, NotAnXLSForm, CorruptWorkbook, the size errors of
     ``forms.workbook_limits``, or XLSFormInvalid with every problem found: the
@@ -374,6 +404,14 @@ def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
     file_type = _file_type(workbook_bytes)
     definition = _read_definition(workbook_bytes, file_type)
     form_settings = _settings_of(definition)
+    assigned: list[Problem] = []
+    if (
+        version_if_missing
+        and _has_sheet(definition, "settings")
+        and not form_settings.get("version")
+    ):
+        assigned.append(_assign_version(definition, version_if_missing))
+        form_settings = _settings_of(definition)
     problems: list[Problem] = []
     facts: XFormFacts | None = None
     warnings: list[str] = []
@@ -417,7 +455,7 @@ def compile_xlsform(workbook_bytes: bytes) -> CompiledForm:
         xform_xml=xml,
         xform_md5=hashlib.md5(xml.encode("utf-8")).hexdigest(),  # noqa: S324 (OpenRosa hash)
         languages=facts.languages,
-        warnings=tuple(warnings_from_pyxform(warnings)),
+        warnings=(*assigned, *warnings_from_pyxform(warnings)),
         required_media=tuple(sorted(required_media)),
         binary_fields=facts.binary_fields,
         area_field=area_field,

@@ -96,7 +96,6 @@ def test_every_problem_of_the_settings_is_listed_at_once(api):
     assert body["code"] == "xlsform_invalid"
     assert _codes(response) == [
         "form_id_invalid",
-        "version_missing",
         "submission_url_refused",
         "encrypted_form_refused",
     ]
@@ -107,7 +106,7 @@ def test_our_problems_and_pyxforms_come_in_one_answer(api):
     survey = [["type", "name", "label"], ["txet", "a", "A"]]
     response = _post(api, with_settings({"form_id": "f"}, survey=survey))
     assert response.status_code == 422
-    assert _codes(response) == ["version_missing", "pyxform"]
+    assert _codes(response) == ["pyxform"]
 
 
 @pytest.mark.parametrize("typed", [2024032701, 2024032701.0])

@@ -186,10 +186,10 @@ def test_a_50_megabyte_file_is_refused_before_it_is_opened(district_user):
     assert _snapshot() == ([], [], 0)
 
 
-def test_a_workbook_without_a_version_is_refused(district_user):
-    with pytest.raises(XLSFormInvalid) as caught:
-        _create(district_user, xlsform_bytes(version=""))
-    assert [p.code for p in caught.value.problems] == ["version_missing"]
+def test_a_workbook_without_a_version_is_given_one(district_user):
+    version = _create(district_user, xlsform_bytes(version=""))
+    assert re.fullmatch(r"\d{12}", version.version)
+    assert [w["code"] for w in version.warnings] == ["version_assigned"]
 
 
 def test_a_bad_relevance_expression_is_reported_with_its_row(district_user):

@@ -12,7 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from areas.models import Area
-from forms.errors import WorkbookTooBig, WorkbookTooManyCells, WorkbookTooManyRows, XLSFormInvalid
+from forms.errors import WorkbookTooBig, WorkbookTooManyCells, WorkbookTooManyRows
 from forms.models import FormVersion, Questionnaire
 from forms.versions import create_questionnaire
 from tests.factories import xlsform_bytes
@@ -110,16 +110,17 @@ def test_the_cell_limit_is_a_setting(district_user):
 def test_an_xls_workbook_is_read_as_pyxform_reads_it(district_user):
     # The old binary format, with id_string on its settings sheet but no version.
     content = (CORPUS / "pyxform__cascading_select_test_equivalent.xls").read_bytes()
-    with pytest.raises(XLSFormInvalid) as caught:
-        _create(district_user, content)
-    assert [p.code for p in caught.value.problems] == ["version_missing"]
+    version = _create(district_user, content)
+    assert version.questionnaire.form_id == "cascading_select_test"
+    assert [w["code"] for w in version.warnings] == ["version_assigned"]
+    assert version.xlsform.name.endswith(".xls")
 
 
 def test_an_xls_named_xlsx_is_read_by_what_it_is(district_user):
     content = (CORPUS / "web-forms__ifrc-distribution-site-assessment-v1.xlsx").read_bytes()
-    with pytest.raises(XLSFormInvalid) as caught:
-        _create(district_user, content)
-    assert [p.code for p in caught.value.problems] == ["version_missing"]
+    version = _create(district_user, content)
+    assert version.questionnaire.form_id == "distributionsite_assessment_v1_0"
+    assert version.xlsform.name.endswith(".xls")
 
 
 @override_settings(SRS_XLSFORM_MAX_ROWS=5)
