@@ -120,11 +120,10 @@ class VersionXlsxApi(APIView):
         user = require_form_manager(request.user)
         form_version = get_version_for_manager(user, form_id, version)
         with form_version.xlsform.open("rb") as handle:
-            response = HttpResponse(
-                handle.read(),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{form_id}-{version}.xlsx"'
+            response = HttpResponse(handle.read(), content_type=form_version.xlsform_content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{form_id}-{version}{form_version.xlsform_extension}"'
+        )
         return response
 
 

@@ -43,6 +43,12 @@ class Questionnaire(models.Model):
         return self.status == self.Status.ARCHIVED
 
 
+_WORKBOOK_CONTENT_TYPES = {
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 def _xlsform_path(instance: "FormVersion", filename: str) -> str:
     # .xlsx or .xls, as the upload was (forms.xlsform names it by its content).
     extension = ".xls" if filename.endswith(".xls") else ".xlsx"
@@ -114,6 +120,15 @@ class FormVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def xlsform_extension(self) -> str:
+        """The stored workbook's extension, .xls or .xlsx (named by its content at upload)."""
+        return ".xls" if self.xlsform.name.endswith(".xls") else ".xlsx"
+
+    @property
+    def xlsform_content_type(self) -> str:
+        return _WORKBOOK_CONTENT_TYPES[self.xlsform_extension]
 
 
 class FormMedia(models.Model):

@@ -309,8 +309,8 @@ def version_xlsx(request: HttpRequest, form_id: str, version: str) -> HttpRespon
         content = handle.read()
     return _attachment(
         content,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"{form_id}-{version}.xlsx",
+        form_version.xlsform_content_type,
+        f"{form_id}-{version}{form_version.xlsform_extension}",
     )
 
 
