@@ -31,11 +31,6 @@ from forms.xform_facts import local_name
 
 logger = logging.getLogger(__name__)
 
-# Defaults, measured on a 2-core machine: 2,000 survey rows compile and validate in about
-# 4 s; openpyxl reads about 100,000 filled cells a second.
-DEFAULT_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-DEFAULT_MAX_ROWS = 2000
-DEFAULT_MAX_CELLS = 100_000
 # Spreadsheet XML packs about 10:1; a part packed a hundred times tighter is made to
 # exhaust the reader (a gigabyte of spaces), not written by a spreadsheet program.
 _MAX_RATIO = 100
@@ -58,11 +53,9 @@ class _Limits:
 
 def _limits() -> _Limits:
     return _Limits(
-        uncompressed_bytes=int(
-            getattr(settings, "SRS_XLSFORM_MAX_UNCOMPRESSED_BYTES", DEFAULT_MAX_UNCOMPRESSED_BYTES)
-        ),
-        rows=int(getattr(settings, "SRS_XLSFORM_MAX_ROWS", DEFAULT_MAX_ROWS)),
-        cells=int(getattr(settings, "SRS_XLSFORM_MAX_CELLS", DEFAULT_MAX_CELLS)),
+        uncompressed_bytes=settings.SRS_XLSFORM_MAX_UNCOMPRESSED_BYTES,
+        rows=settings.SRS_XLSFORM_MAX_ROWS,
+        cells=settings.SRS_XLSFORM_MAX_CELLS,
     )
 
 

@@ -86,3 +86,41 @@ def test_the_demo_refuses_to_run_in_production(tmp_path):
     )
     assert result.returncode != 0
     assert "cannot be installed in production" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"SRS_XLSFORM_MAX_ROWS": "many"}, "SRS_XLSFORM_MAX_ROWS must be a whole number"),
+        ({"SRS_XLSFORM_MAX_CELLS": "0"}, "must each be at least 1"),
+        ({"SRS_XLSFORM_MAX_UNCOMPRESSED_BYTES": "-5"}, "must each be at least 1"),
+    ],
+)
+def test_bad_workbook_limits_are_refused_at_start(tmp_path, change, expected):
+    result = _load_settings({**GOOD, **change}, tmp_path)
+    assert result.returncode != 0
+    assert expected in result.stderr
+
+
+def test_the_workbook_limits_are_read_from_the_environment(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SRS_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(
+        SRS_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="srs.settings",
+        SRS_XLSFORM_MAX_UNCOMPRESSED_BYTES="1000000",
+        SRS_XLSFORM_MAX_ROWS="300",
+        SRS_XLSFORM_MAX_CELLS="4000",
+    )
+    code = (
+        "from django.conf import settings as s; print(s.SRS_XLSFORM_MAX_UNCOMPRESSED_BYTES, "
+        "s.SRS_XLSFORM_MAX_ROWS, s.SRS_XLSFORM_MAX_CELLS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1000000", "300", "4000"]
