@@ -13,6 +13,11 @@ urlpatterns = [
     path("<fid:form_id>/archive/", views.questionnaire_archive, name="archive"),
     path("<fid:form_id>/deployment/", views.questionnaire_deploy, name="deploy"),
     path("<fid:form_id>/versions/<ver:version>/", version_views.version_detail, name="version"),
+    path(
+        "<fid:form_id>/versions/<ver:version>/tests/<int:test_id>/<str:filename>",
+        version_views.test_file,
+        name="test_file",
+    ),
     path("<fid:form_id>/versions/<ver:version>/publish/", views.version_publish, name="publish"),
     path("<fid:form_id>/versions/<ver:version>/discard/", views.version_discard, name="discard"),
     path("<fid:form_id>/versions/<ver:version>/media/", views.media_upload, name="attach_media"),

@@ -6,7 +6,8 @@ what changed against the latest published version; and what the test phones
 sent (``forms.draft_tests``), with the answers under their questions' labels.
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
@@ -60,3 +61,30 @@ def version_detail(request: HttpRequest, form_id: str, version: str) -> HttpResp
             "tests": tests,
         },
     )
+
+
+# Only these are shown in the page; any other file is a download, never rendered.
+_INLINE_IMAGES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+@require_GET
+def test_file(
+    request: HttpRequest, form_id: str, version: str, test_id: int, filename: str
+) -> HttpResponse:
+    """A file of a draft's test submission, for the managers who see the draft's page."""
+    user = require_form_manager(request.user)
+    form_version = get_version_for_manager(user, form_id, version)
+    test = form_version.test_submissions.filter(pk=test_id).first()
+    entry = next((e for e in (test.attachments if test else []) if e["filename"] == filename), None)
+    if entry is None:
+        raise Http404("No such test file")
+    with default_storage.open(entry["stored_name"], "rb") as handle:
+        content = handle.read()
+    content_type = next(
+        (kind for magic, kind in _INLINE_IMAGES.items() if content.startswith(magic)), None
+    )
+    response = HttpResponse(content, content_type=content_type or "application/octet-stream")
+    disposition = "inline" if content_type else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -129,7 +129,15 @@ def test_a_draft_is_tested_on_a_phone_without_entering_the_queue(
     assert test.instance_id in tests
     assert "Head" in tests and "Siti Aminah" in tests
     assert "Number of rooms" in tests and ">4<" in tests
-    assert "house.jpg" in tests
+    photo_url = reverse("forms:test_file", args=["household", "2", test.pk, "house.jpg"])
+    assert photo_url in tests
+    photo = district_web.get(photo_url)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    assert photo.content == photos["house"].read_bytes()
+    # Only for the draft's managers, and only the test's own files.
+    assert reviewer.get(photo_url).status_code == 403
+    missing = reverse("forms:test_file", args=["household", "2", test.pk, "other.jpg"])
+    assert district_web.get(missing).status_code == 404
 
     # Publishing the draft removes its tests and their files; the link stops working.
     stored = [a["stored_name"] for a in test.attachments]
