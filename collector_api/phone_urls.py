@@ -1,5 +1,6 @@
 from django.urls import path
 
+import forms.url_converters  # noqa: F401 (registers <fid:> and <ver:>)
 from collector_api import draft_link_views, phone_views
 
 app_name = "phones"
@@ -11,12 +12,12 @@ urlpatterns = [
     path("links/<int:pk>/revoke/", phone_views.phone_link_revoke, name="revoke"),
     # Test phones of a questionnaire's draft (district staff who manage it).
     path(
-        "drafts/<slug:form_id>/<str:version>/",
+        "drafts/<fid:form_id>/<ver:version>/",
         draft_link_views.draft_test,
         name="draft_test",
     ),
     path(
-        "drafts/<slug:form_id>/<str:version>/links/",
+        "drafts/<fid:form_id>/<ver:version>/links/",
         draft_link_views.draft_test_link_create,
         name="draft_test_create",
     ),
