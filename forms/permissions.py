@@ -1,10 +1,9 @@
 """Finding a questionnaire for a person who manages it, or refusing."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.access import Action, can, scope_for
+from accounts.access import Action, require, scope_for
 from accounts.models import User
 from areas.models import Area
 from forms.errors import AreaOutsideScope
@@ -13,9 +12,9 @@ from forms.queries import questionnaires_managed_by
 
 
 def require_form_manager(user: User | AnonymousUser) -> User:
-    """The user, when she manages questionnaires somewhere; PermissionDenied (403) otherwise."""
-    if not isinstance(user, User) or not can(user, Action.MANAGE_FORMS):
-        raise PermissionDenied
+    """The user, when she manages questionnaires somewhere; NotAllowed (403) otherwise."""
+    require(user, Action.MANAGE_FORMS)
+    assert isinstance(user, User)  # require() refused anonymous users
     return user
 
 

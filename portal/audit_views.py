@@ -2,14 +2,13 @@
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.access import Action, can
+from accounts.access import Action, require
 from accounts.models import User
 from portal.audit_trail import (
     AuditFilter,
@@ -21,8 +20,8 @@ from portal.audit_trail import (
 
 def _auditor(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not can(user, Action.VIEW_AUDIT):
-        raise PermissionDenied
+    require(user, Action.VIEW_AUDIT)
+    assert isinstance(user, User)  # require() refused anonymous users
     return user
 
 
