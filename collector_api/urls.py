@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+import forms.url_converters  # noqa: F401 (registers <fid:> and <ver:>, what an upload allows)
 from collector_api import draft_views, views
 
 app_name = "collector_api"
@@ -7,10 +8,10 @@ app_name = "collector_api"
 openrosa = [
     path("formList", views.form_list, name="form_list"),
     path("submission", views.submission, name="submission"),
-    path("forms/<slug:form_id>/<str:version>/form.xml", views.form_xml, name="form_xml"),
-    path("forms/<slug:form_id>/<str:version>/manifest", views.manifest, name="manifest"),
+    path("forms/<fid:form_id>/<ver:version>/form.xml", views.form_xml, name="form_xml"),
+    path("forms/<fid:form_id>/<ver:version>/manifest", views.manifest, name="manifest"),
     path(
-        "forms/<slug:form_id>/<str:version>/media/<str:filename>",
+        "forms/<fid:form_id>/<ver:version>/media/<str:filename>",
         views.media_file,
         name="media_file",
     ),
@@ -21,17 +22,17 @@ draft_test = [
     path("formList", draft_views.draft_form_list, name="draft_form_list"),
     path("submission", draft_views.draft_submission, name="draft_submission"),
     path(
-        "forms/<slug:form_id>/<str:version>/form.xml",
+        "forms/<fid:form_id>/<ver:version>/form.xml",
         draft_views.draft_form_xml,
         name="draft_form_xml",
     ),
     path(
-        "forms/<slug:form_id>/<str:version>/manifest",
+        "forms/<fid:form_id>/<ver:version>/manifest",
         draft_views.draft_manifest,
         name="draft_manifest",
     ),
     path(
-        "forms/<slug:form_id>/<str:version>/media/<str:filename>",
+        "forms/<fid:form_id>/<ver:version>/media/<str:filename>",
         draft_views.draft_media_file,
         name="draft_media_file",
     ),
