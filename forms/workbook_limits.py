@@ -19,7 +19,6 @@ from posixpath import join, normpath
 from typing import Any
 
 import xlrd
-from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from lxml import etree
@@ -27,7 +26,7 @@ from pyxform import constants as pyxform_constants
 from xlrd.compdoc import CompDocError
 
 from forms.errors import CorruptWorkbook, WorkbookTooBig, WorkbookTooManyCells, WorkbookTooManyRows
-from forms.xform_facts import local_name
+from foundation.untrusted_xml import XmlRefused, local_name, parse_untrusted_xml
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +98,9 @@ def check_xlsx_limits(archive: zipfile.ZipFile) -> None:
 def _worksheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
     """(sheet name, zip member) of each sheet pyxform reads, from workbook.xml and its rels."""
     try:
-        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError, DefusedXmlException, zipfile.BadZipFile) as exc:
+        workbook = parse_untrusted_xml(archive.read("xl/workbook.xml"))
+        rels = parse_untrusted_xml(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, XmlRefused, zipfile.BadZipFile) as exc:
         raise CorruptWorkbook() from exc
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter() if rel.get("Id")}
     sheets = [

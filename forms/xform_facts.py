@@ -9,9 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from defusedxml import ElementTree
-
 from forms.area_media import AREAS_CSV
+from foundation.untrusted_xml import local_name, parse_untrusted_xml
 
 _XFORMS_NS = "http://www.w3.org/2002/xforms"
 _MEDIA_RE = re.compile(r"jr://(?:file|file-csv|images|audio|video)/([^\s\"'<>)]+)")
@@ -60,11 +59,6 @@ class XFormFacts:
         return next((q for q in self.questions if q.name == name), None)
 
 
-def local_name(tag: Any) -> str:
-    """The tag without its namespace; "" for a comment or a processing instruction."""
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
 def _relative_path(nodeset: str) -> str:
     """``/ppls_household/members/photo`` → ``members/photo`` (the root is the form)."""
     return "/".join(nodeset.strip().strip("/").split("/")[1:])
@@ -84,9 +78,9 @@ def _main_instance_root(model: Any) -> Any:
 def describe_xform(xml: str) -> XFormFacts:
     """The facts of an XForm that pyxform produced.
 
-    Raises ElementTree.ParseError (or defusedxml's errors) if it is not harmless XML.
+    Raises foundation.untrusted_xml.XmlRefused if it is not harmless, well-formed XML.
     """
-    root = ElementTree.fromstring(xml.encode("utf-8"))
+    root = parse_untrusted_xml(xml.encode("utf-8"))
     model = _first(root, "model")
     head_title = _first(root, "title")
     main = _main_instance_root(model) if model is not None else None

@@ -14,7 +14,6 @@ from dataclasses import dataclass, fields
 from io import BytesIO
 from typing import Any
 
-from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
 from django.utils.translation import gettext
 from pyxform import aliases
@@ -30,6 +29,7 @@ from forms.models import FormVersion, Questionnaire
 from forms.workbook_limits import check_xls_limits, check_xlsx_limits, open_xlsx
 from forms.xform_facts import XFormFacts, describe_xform
 from forms.xlsform_messages import problem_from_pyxform, warnings_from_pyxform
+from foundation.untrusted_xml import XmlRefused
 
 logger = logging.getLogger(__name__)
 
@@ -426,7 +426,7 @@ def compile_xlsform(workbook_bytes: bytes, *, version_if_missing: str = "") -> C
         problems.extend(_validate_problems(exc, definition))
     except PyXFormError as exc:
         problems.append(problem_from_pyxform(str(exc)))
-    except (ElementTree.ParseError, DefusedXmlException) as exc:
+    except XmlRefused as exc:
         logger.warning("pyxform produced an XForm that is not XML: %s", exc)
         problems.append(Problem(message=str(CorruptWorkbook().detail), code="xform_unreadable"))
     except (KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
