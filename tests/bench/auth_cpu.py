@@ -110,6 +110,9 @@ def main() -> None:
                     f"  median {statistics.median(r[0] for r in rows):8.2f} ms"
                     f"  wall median {statistics.median(r[1] for r in rows):8.2f} ms"
                 )
+            from django.db import connection
+
+            connection.close()  # else the stack cannot drop its database
         finally:
             stack.stop()
 
