@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from accounts.errors import NotAllowed
 from accounts.models import Role, RoleAssignment, User
+from areas.area_codes import common_ancestor
 from areas.models import AreaLevel
 
 
@@ -208,12 +209,4 @@ def home_area_code(user: User, action: Action = Action.VIEW) -> str:
     when a form asks no village, her phones' access links in the audit trail).
     """
     scope = scope_for(user, action)
-    if scope.everywhere or not scope.roots:
-        return ""
-    parts = [root.split(".") for root in scope.roots]
-    common: list[str] = []
-    for level in zip(*parts, strict=False):
-        if len(set(level)) != 1:
-            break
-        common.append(level[0])
-    return ".".join(common)
+    return "" if scope.everywhere else common_ancestor(list(scope.roots))

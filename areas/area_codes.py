@@ -28,3 +28,21 @@ def forget_known_areas() -> None:
     """Drop what this process remembers (tests, which load and drop areas)."""
     with _lock:
         _known.clear()
+
+
+def common_ancestor(codes: list[str]) -> str:
+    """The deepest area code that holds every one of ``codes`` ('' when none does).
+
+    ``35.07.13.1010`` and ``35.07.13.2011`` have ``35.07.13``; ``35.07.13`` and
+    ``35.07.33`` have ``35.07``; codes of two provinces have none.
+    """
+    if not codes:
+        return ""
+    common = codes[0].split(".")
+    for code in codes[1:]:
+        steps = code.split(".")
+        length = 0
+        while length < min(len(common), len(steps)) and common[length] == steps[length]:
+            length += 1
+        common = common[:length]
+    return ".".join(common)

@@ -39,7 +39,7 @@ from django.utils import timezone
 
 from accounts.access import Action, Scope, scope_for
 from accounts.models import User
-from areas.area_codes import area_exists
+from areas.area_codes import area_exists, common_ancestor
 from areas.models import Area
 from forms.reach import (
     PublishedVersion,
@@ -224,16 +224,7 @@ def _own_area(scope: Scope, reach: QuestionnaireReach) -> str | None:
         if any(root == code or root.startswith(code + ".") for code in reach.deployed_to)
         or any(code.startswith(root + ".") for code in reach.deployed_to)
     ] or list(scope.roots)
-    if not roots:
-        return None
-    common = roots[0].split(".")
-    for root in roots[1:]:
-        steps = root.split(".")
-        length = 0
-        while length < min(len(common), len(steps)) and common[length] == steps[length]:
-            length += 1
-        common = common[:length]
-    code = ".".join(common)
+    code = common_ancestor(roots)
     return code if code and area_exists(code) else None
 
 
