@@ -10,12 +10,12 @@ import uuid
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from defusedxml.ElementTree import fromstring
 from PIL import Image, ImageDraw
 
 from accounts.models import User
 from forms.models import FormVersion, Questionnaire
 from forms.versions import latest_published
+from foundation.untrusted_xml import local_name, parse_untrusted_xml
 from intake.ingest import IncomingFile, ingest_submission
 
 _XFORMS = "{http://www.w3.org/2002/xforms}"
@@ -88,20 +88,17 @@ def _photo(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def _template(version: FormVersion) -> Element:
-    form = fromstring(version.xform_xml.encode("utf-8"))
+def _template(version: FormVersion) -> Any:
+    """The form's instance template (an lxml element, read by the one hardened reader)."""
+    form = parse_untrusted_xml(version.xform_xml.encode("utf-8"))
     instance = next(form.iter(f"{_XFORMS}instance"))
     return next(iter(instance))
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _fill(template: Element, answers: dict[str, Any], out: Element) -> None:
+def _fill(template: Any, answers: dict[str, Any], out: Element) -> None:
     seen_repeats: set[str] = set()
     for child in template:
-        name = _local(child.tag)
+        name = local_name(child.tag)
         if child.get(_JR_TEMPLATE) is not None or name in seen_repeats:
             continue
         value = answers.get(name)
@@ -123,7 +120,7 @@ def instance_xml(version: FormVersion, answers: dict[str, Any], instance_id: str
     """The XML a phone would send for ``answers`` (nested by group; repeats as lists)."""
     template = _template(version)
     root = Element(
-        _local(template.tag), {"id": version.questionnaire.form_id, "version": version.version}
+        local_name(template.tag), {"id": version.questionnaire.form_id, "version": version.version}
     )
     _fill(template, {**answers, "meta": {"instanceID": instance_id}}, root)
     return b'<?xml version="1.0"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)

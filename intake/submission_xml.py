@@ -1,11 +1,10 @@
 """Reading a submission's XML: what the request needs, and the answers, by one rule.
 
 The request path only needs the form, version, instanceID (and deprecatedID),
-the village for the area check and the names of the attached files. The
-parser is lxml's (libxml2, in C: defusedxml's pure-Python tree builder cost
-a tenth of the request's CPU), hardened: a document with a DTD is refused
-before it is parsed, entities are never expanded, nothing is fetched and no
-huge tree is built (libxml2's limits: 256 levels deep, 10 MB in one text).
+the village for the area check and the names of the attached files. The XML
+is read by the one hardened reader, ``foundation.untrusted_xml`` (lxml, in C:
+no DTD, no entities, nothing fetched, no huge tree — libxml2's limits of 256
+levels and 10 MB in one text).
 
 The request (``values_at``) and the derived answers (``answers_of``) read the
 instance by the same walk, which refuses a question answered twice outside a
@@ -13,7 +12,6 @@ repeat: so the village that the area check read is the village the answers
 hold, whatever the XML holds.
 """
 
-import threading
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,8 +19,8 @@ from typing import Any, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from lxml import etree
 
+from foundation.untrusted_xml import XmlRefused, local_name, parse_untrusted_xml
 from intake.errors import IntakeError
 from intake.models import Submission
 
@@ -76,52 +74,23 @@ _MAX_ID_LENGTH = min(
 )
 
 
-def _local(tag: Any) -> str:
-    """The tag without its namespace; "" for what is not an element (an entity left unexpanded)."""
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
 # A household of twenty members is some 50 kB of XML; a form with a 500-row repeat, under
 # 1 MB. Parsed, an XML costs some 15 times its size in memory (elements, then the answers):
 # 5 MB stays under 100 MB and a second of CPU, where a 64 MB request would take a gigabyte.
 MAX_XML_BYTES = 5 * 1024 * 1024
 
-_parsers = threading.local()
-
-
-def _parser() -> Any:
-    # One per thread: an lxml parser may parse many documents, but one at a time.
-    parser = getattr(_parsers, "parser", None)
-    if parser is None:
-        parser = _parsers.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            remove_pis=True,
-            remove_comments=True,
-        )
-    return parser
-
 
 def parse_xml(xml: bytes) -> Any:
-    """The root element of ``xml`` (a submission, or a form's XForm).
+    """The root element of ``xml`` (a submission, or a form's XForm), by the one hardened
+    reader (``foundation.untrusted_xml``).
 
     Raises SubmissionMalformed for XML that is broken or hostile (a DTD, an
     entity, deeper than libxml2's limit).
     """
-    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
-        raise SubmissionMalformed(reason="DTDForbidden")
     try:
-        root = etree.fromstring(xml, _parser())
-    except (etree.XMLSyntaxError, ValueError) as exc:
-        raise SubmissionMalformed(reason=type(exc).__name__) from None
-    if root is None or root.getroottree().docinfo.doctype:
-        raise SubmissionMalformed(reason="DTDForbidden")
-    return root
+        return parse_untrusted_xml(xml)
+    except XmlRefused as exc:
+        raise SubmissionMalformed(reason=str(exc)) from None
 
 
 def _is_printable_id(value: str) -> bool:
@@ -143,9 +112,9 @@ def read_submission_head(xml: bytes) -> SubmissionHead:
         raise SubmissionMalformed(reason="no form id")
     instance_id = deprecated_id = ""
     for child in root:
-        if _local(child.tag) == "meta":
+        if local_name(child.tag) == "meta":
             for field in child:
-                name = _local(field.tag)
+                name = local_name(field.tag)
                 if name == "instanceID":
                     instance_id = (field.text or "").strip()
                 elif name == "deprecatedID":
@@ -177,7 +146,7 @@ def answers_of(root: Any, repeats: Collection[str]) -> dict[str, Any]:
     def convert(element: Any, prefix: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for child in element:
-            name = _local(child.tag)
+            name = local_name(child.tag)
             if not name:
                 continue
             path = prefix + name

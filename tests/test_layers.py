@@ -6,6 +6,7 @@ relations. The order is the one of pyproject.toml's layers contract, read from
 there, so there is a single list to keep.
 """
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -73,10 +74,31 @@ def test_every_foreign_key_points_to_its_own_layer_or_below():
     assert upward == []
 
 
-
 def test_the_readmes_architecture_lists_the_layers_in_the_contracts_order():
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Architecture", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ") and "`" in line]
     documented = [row.split("`")[1].rstrip("/") for row in rows]
     assert documented == _layers()
+
+
+def test_xml_is_parsed_by_the_one_hardened_reader_only():
+    """foundation.untrusted_xml parses; nothing else in the apps opens XML its own way.
+
+    The one exception, forms/workbook_limits.py, streams a workbook's sheets with
+    lxml's iterparse, hardened the same way, to count rows in bounded memory.
+    """
+    parsing = re.compile(
+        r"defusedxml|minidom|etree\.(fromstring|XML\(|XMLParser|parse\(|iterparse)"
+        r"|ElementTree\.(fromstring|parse|XMLParser)|import fromstring"
+    )
+    allowed = {"foundation/untrusted_xml.py", "forms/workbook_limits.py"}
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for package in _layers()
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in allowed and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if parsing.search(line)
+    ]
+    assert offenders == []
