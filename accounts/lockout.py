@@ -15,8 +15,10 @@ for ``audit.trail.record_change``, which sits above this layer) and logged
 here as a WARNING.
 """
 
+import functools
 import hashlib
 import logging
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -151,16 +153,31 @@ return result
 """
 
 
+_clients: "weakref.WeakKeyDictionary[RedisCache, Any]" = weakref.WeakKeyDictionary()
+
+
 def redis_client(cache: RedisCache) -> Any:
-    """The redis-py client behind Django's Redis cache, for scripts the cache API lacks."""
-    # Django keeps it behind a private attribute; scripts make each check one round trip.
-    return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    """The redis-py client behind Django's Redis cache, for scripts the cache API lacks.
+
+    Made once per cache object (Django keeps one per thread; they share one
+    connection pool), not on every request.
+    """
+    client = _clients.get(cache)
+    if client is None:
+        # Django keeps it behind a private attribute; scripts make each check one round trip.
+        client = _clients[cache] = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return client
+
+
+@functools.lru_cache(maxsize=16)
+def _script_digest(script: str) -> str:
+    return hashlib.sha1(script.encode("utf-8")).hexdigest()  # noqa: S324 (Redis's script id)
 
 
 def run_lua(cache: RedisCache, script: str, keys: list[str], args: list[int | str]) -> Any:
     """Run a Lua script in one round trip: by its SHA-1, the whole text only the first time."""
     client = redis_client(cache)
-    digest = hashlib.sha1(script.encode("utf-8")).hexdigest()  # noqa: S324 (Redis's script id)
+    digest = _script_digest(script)
     try:
         return client.evalsha(digest, len(keys), *keys, *args)
     except NoScriptError:
