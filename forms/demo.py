@@ -36,6 +36,7 @@ DEMO_USERS: dict[str, tuple[str, Role | None, tuple[str | None, ...]]] = {
     "coordinator": ("Agus Wibowo", Role.COORDINATOR, (MALANG,)),
     "district": ("Rina Kusuma", Role.DISTRICT_STAFF, (MALANG,)),
     "monitor": ("Hendra Gunawan", Role.MONITOR, (EAST_JAVA,)),
+    "auditor": ("Wulan Sari", Role.AUDITOR, (MALANG,)),
     "admin": ("Administrator SRS", None, ()),
 }
 

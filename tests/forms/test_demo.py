@@ -14,7 +14,7 @@ from forms.queries import questionnaires_for_collector
 def test_the_demo_installs_everything_once():
     first = seed_demo()
     assert sorted(first.users_created) == sorted(
-        ["agent", "reviewer", "reviewer2", "coordinator", "district", "monitor", "admin"]
+        ["agent", "reviewer", "reviewer2", "coordinator", "district", "monitor", "auditor", "admin"]
     )
     assert len(first.questionnaires_created) == 4
     counts = (
