@@ -14,7 +14,11 @@ logger = logging.getLogger(__name__)
 
 
 def _described(assignment: RoleAssignment) -> dict[str, str]:
-    return {"user": assignment.user.username, "role": assignment.role, "area": assignment.area_id or ""}
+    return {
+        "user": assignment.user.username,
+        "role": assignment.role,
+        "area": assignment.area_id or "",
+    }
 
 
 @transaction.atomic

@@ -41,7 +41,9 @@ class Source:
     client_ip: str | None = None
 
 
-_source: contextvars.ContextVar[Source | None] = contextvars.ContextVar("audit_source", default=None)
+_source: contextvars.ContextVar[Source | None] = contextvars.ContextVar(
+    "audit_source", default=None
+)
 
 
 @contextmanager

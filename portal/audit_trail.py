@@ -42,11 +42,7 @@ class AuditFilter:
     until: date | None = None  # inclusive
 
     def as_dict(self) -> dict[str, str]:
-        return {
-            key: str(value)
-            for key, value in self.__dict__.items()
-            if value not in ("", None)
-        }
+        return {key: str(value) for key, value in self.__dict__.items() if value not in ("", None)}
 
 
 def audit_records_visible_to(user: User) -> QuerySet[AuditRecord]:
