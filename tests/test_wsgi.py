@@ -7,6 +7,19 @@ import pytest
 from srs.wsgi import application
 
 
+@pytest.fixture
+def keep_test_connection():
+    """As Django's test client does: the request's end must not close the test's connection."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _call(content_type: str, path: str = "/submission") -> str:
     body = b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--\r\n'
     environ = {
@@ -35,7 +48,9 @@ def _call(content_type: str, path: str = "/submission") -> str:
     ],
 )
 @pytest.mark.django_db
-def test_a_content_type_with_unreadable_parameters_is_refused_not_a_500(content_type):
+def test_a_content_type_with_unreadable_parameters_is_refused_not_a_500(
+    content_type, keep_test_connection
+):
     for path in ("/submission", "/accounts/login/", "/api/v1/auth/token/"):
         status = _call(content_type, path)
         assert not status.startswith("5"), (path, status)
