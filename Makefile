@@ -26,7 +26,7 @@ test: install-dev messages
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

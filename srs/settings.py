@@ -147,7 +147,9 @@ else:
             # wait for each other instead of one failing with "database is locked" when it
             # upgrades a read lock (what gunicorn's several processes would otherwise hit).
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
-            "TEST": {"NAME": env_str("SRS_TEST_DB")},
+            # In memory unless SRS_TEST_DB names a file; said outright, so that pytest-xdist
+            # (which does not know the SpatiaLite engine as SQLite) leaves it alone per worker.
+            "TEST": {"NAME": env_str("SRS_TEST_DB") or ":memory:"},
         }
     }
 SPATIALITE_LIBRARY_PATH = "mod_spatialite"
