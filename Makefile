@@ -13,6 +13,12 @@ TEST_PACKAGES := $(RUNTIME_PACKAGES) chromium
 .PHONY: demo test install install-dev messages check serve static clean lock
 
 demo: install messages static
+	@# A demo database from before the apps were layered (areas, accounts, intake) cannot be
+	@# migrated: its users lived in registry. Keep it aside and start a fresh demo.
+	@if [ -f var/srs.sqlite3 ] && $(PY) -c "import sqlite3, sys; sys.exit(0 if sqlite3.connect('var/srs.sqlite3').execute(\"SELECT 1 FROM sqlite_master WHERE name = 'registry_user'\").fetchone() else 1)"; then \
+		mv var/srs.sqlite3 var/srs.sqlite3.before-layers; rm -rf var/media; \
+		echo "An older demo database was kept as var/srs.sqlite3.before-layers; a new demo is made."; \
+	fi
 	$(PY) manage.py migrate --no-input -v0
 	$(PY) manage.py seed_demo
 	@echo ""
