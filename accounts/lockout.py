@@ -11,8 +11,7 @@ The counters live in Redis when the cache is Redis (production: shared by
 every web process, each operation one atomic script), else in the database
 (the embedded default, whose several gunicorn processes share no memory).
 A lockout is recorded by the interface that meets it (``Lockout.audit_fields``
-for ``audit.trail.record_change``, which sits above this layer) and logged
-here as a WARNING.
+for ``audit.trail.record_change``) and logged here as a WARNING.
 """
 
 import functools

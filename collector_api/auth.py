@@ -209,7 +209,12 @@ def _basic_user(request: HttpRequest, header: str) -> User:
     return user
 
 
-def _require_secure(request: HttpRequest) -> None:
+def require_secure_connection(request: HttpRequest) -> None:
+    """Raise InsecureConnection for plain HTTP, unless SRS_OPENROSA_ALLOW_HTTP allows it.
+
+    Every credential of a phone (password, access link, draft test link) travels only
+    over HTTPS in production.
+    """
     if not request.is_secure() and not settings.SRS_OPENROSA_ALLOW_HTTP:
         raise InsecureConnection()
 
@@ -221,7 +226,7 @@ def authenticate_collector(request: HttpRequest) -> User:
     Unauthenticated (answer 401 with a challenge) when there are no
     credentials or they are wrong, and SignInLocked (429) during a lockout.
     """
-    _require_secure(request)
+    require_secure_connection(request)
     header = request.headers.get("Authorization", "")
     scheme, _, rest = header.partition(" ")
     if scheme.lower() == "digest":
@@ -238,7 +243,7 @@ def authenticate_token(request: HttpRequest, token: str) -> User:
     address that guesses links is locked out (SignInLocked) like one that
     guesses passwords.
     """
-    _require_secure(request)
+    require_secure_connection(request)
     address = client_address(request)
     require_not_locked(username=None, address=address)
     found = (

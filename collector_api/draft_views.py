@@ -23,8 +23,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from collector_api.auth import require_secure_connection
 from collector_api.draft_links import get_tested_draft
-from collector_api.errors import InsecureConnection
 from collector_api.multipart import read_parts
 from collector_api.openrosa import (
     FormListEntry,
@@ -51,10 +51,8 @@ def draft_view(view: View) -> View:
     @functools.wraps(view)
     def wrapper(request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            # The token is the credential: as for passwords and access links
-            # (collector_api.auth), only over HTTPS unless plain HTTP is allowed.
-            if not request.is_secure() and not settings.SRS_OPENROSA_ALLOW_HTTP:
-                raise InsecureConnection()
+            # The token is the credential: only over HTTPS, as passwords and access links.
+            require_secure_connection(request)
             draft = get_tested_draft(token)
             return view(request, draft, token, *args, **kwargs)
         except DomainError as error:
