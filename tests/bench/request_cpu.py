@@ -11,7 +11,7 @@ PostgreSQL backend, the statements sent to the database and the wall time.
 Several rounds are run; the lowest figure of a column is the least disturbed.
 Compare two versions of the code by running this on each, one after the other.
 
-Run: .venv/bin/python tests/bench/request_cpu.py [--count N] [--rounds R]
+Run: .venv/bin/python tests/bench/request_cpu.py [--count N] [--rounds R] [--profile FILE]
 
 For figures that do not depend on the machine's speed at all, count the web
 process's instructions with valgrind, once with --count 100 and once with
@@ -23,6 +23,7 @@ POST in Python and the libraries it calls (not the kernel, not PostgreSQL):
 """
 
 import argparse
+import cProfile
 import io
 import os
 import statistics
@@ -94,6 +95,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000, help="POSTs a round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--database", default="srs_bench_cpu", help="made anew, dropped after")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write cProfile statistics of the rounds to FILE"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var:
         stack = LiveStack(
@@ -159,9 +163,15 @@ def main() -> None:
                 pg_before = _ticks(backend)
                 cpu_before = time.process_time()
                 wall_before = time.perf_counter()
+                profiler = cProfile.Profile() if args.profile else None
                 with connection.execute_wrapper(count):
+                    if profiler:
+                        profiler.enable()
                     for body in bodies:
                         post(body)
+                    if profiler:
+                        profiler.disable()
+                        profiler.dump_stats(args.profile)
                 wall = (time.perf_counter() - wall_before) / args.count * 1000
                 cpu = (time.process_time() - cpu_before) / args.count * 1000
                 pg = (_ticks(backend) - pg_before) / CLOCK_TICKS / args.count * 1000
