@@ -2,7 +2,9 @@
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpResponse
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +39,19 @@ from forms.versions import (
     upload_form_version,
 )
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_STATUS_RESPONSE = inline_serializer(
+    "QuestionnaireStatus",
+    {"form_id": serializers.CharField(), "status": serializers.CharField()},
+)
+_DEPLOYMENT_RESPONSE = inline_serializer(
+    "QuestionnaireDeployment",
+    {
+        "form_id": serializers.CharField(),
+        "areas": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
 
 def _with_versions(queryset: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]:
     versions = FormVersion.objects.select_related("created_by", "published_by").prefetch_related(
@@ -46,11 +61,17 @@ def _with_versions(queryset: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]
 
 
 class QuestionnaireListApi(APIView):
+    @extend_schema(operation_id="questionnaires_list", responses=QuestionnaireSerializer(many=True))
     def get(self, request: Request) -> Response:
         user = require_form_manager(request.user)
         questionnaires = _with_versions(questionnaires_managed_by(user))
         return Response(QuestionnaireSerializer(questionnaires, many=True).data)
 
+    @extend_schema(
+        operation_id="questionnaires_create",
+        request={"multipart/form-data": WorkbookInput},
+        responses={201: QuestionnaireSerializer},
+    )
     def post(self, request: Request) -> Response:
         user = require_form_manager(request.user)
         data = WorkbookInput(data=request.data)
@@ -73,6 +94,7 @@ class QuestionnaireListApi(APIView):
 
 
 class QuestionnaireDetailApi(APIView):
+    @extend_schema(operation_id="questionnaires_retrieve", responses=QuestionnaireSerializer)
     def get(self, request: Request, form_id: str) -> Response:
         user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)
@@ -81,6 +103,11 @@ class QuestionnaireDetailApi(APIView):
 
 
 class VersionListApi(APIView):
+    @extend_schema(
+        operation_id="questionnaires_versions_create",
+        request={"multipart/form-data": WorkbookInput},
+        responses={201: FormVersionSerializer},
+    )
     def post(self, request: Request, form_id: str) -> Response:
         user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)
@@ -94,6 +121,11 @@ class VersionListApi(APIView):
 
 
 class VersionPublishApi(APIView):
+    @extend_schema(
+        operation_id="questionnaires_versions_publish",
+        request=None,
+        responses=FormVersionSerializer,
+    )
     def post(self, request: Request, form_id: str, version: str) -> Response:
         user = require_form_manager(request.user)
         form_version = publish_form_version(
@@ -103,6 +135,11 @@ class VersionPublishApi(APIView):
 
 
 class VersionMediaApi(APIView):
+    @extend_schema(
+        operation_id="questionnaires_versions_media_create",
+        request={"multipart/form-data": MediaInput},
+        responses={201: FormMediaSerializer},
+    )
     def post(self, request: Request, form_id: str, version: str) -> Response:
         user = require_form_manager(request.user)
         form_version = get_version_for_manager(user, form_id, version)
@@ -116,6 +153,10 @@ class VersionMediaApi(APIView):
 
 
 class VersionXlsxApi(APIView):
+    @extend_schema(
+        operation_id="questionnaires_versions_xlsx",
+        responses={(200, _XLSX): OpenApiTypes.BINARY},
+    )
     def get(self, request: Request, form_id: str, version: str) -> HttpResponse:
         user = require_form_manager(request.user)
         form_version = get_version_for_manager(user, form_id, version)
@@ -128,6 +169,7 @@ class VersionXlsxApi(APIView):
 
 
 class QuestionnaireArchiveApi(APIView):
+    @extend_schema(operation_id="questionnaires_archive", request=None, responses=_STATUS_RESPONSE)
     def post(self, request: Request, form_id: str) -> Response:
         user = require_form_manager(request.user)
         questionnaire = archive_questionnaire(
@@ -135,6 +177,9 @@ class QuestionnaireArchiveApi(APIView):
         )
         return Response({"form_id": questionnaire.form_id, "status": questionnaire.status})
 
+    @extend_schema(
+        operation_id="questionnaires_restore", request=None, responses={200: _STATUS_RESPONSE}
+    )
     def delete(self, request: Request, form_id: str) -> Response:
         user = require_form_manager(request.user)
         questionnaire = restore_questionnaire(
@@ -144,6 +189,11 @@ class QuestionnaireArchiveApi(APIView):
 
 
 class DeploymentApi(APIView):
+    @extend_schema(
+        operation_id="questionnaires_deployment_update",
+        request=DeploymentInput,
+        responses=_DEPLOYMENT_RESPONSE,
+    )
     def put(self, request: Request, form_id: str) -> Response:
         user = require_form_manager(request.user)
         questionnaire = get_questionnaire_for_manager(user, form_id)

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +28,7 @@ from accounts.errors import SignInLocked
 from accounts.lockout import Lockout, client_address, record_failure, require_not_locked
 from accounts.models import User
 from audit.trail import record_change
+from portal.api_schema import ApiErrorSerializer
 
 
 def _record_lockouts(lockouts: list[Lockout]) -> None:
@@ -92,12 +95,27 @@ class SignInView(LoginView):
         return response
 
 
+class ApiTokenRequest(serializers.Serializer[None]):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+
+
+class ApiTokenResponse(serializers.Serializer[None]):
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
 class ObtainApiTokenView(APIView):
     """``POST username, password`` → ``{"token", "expires_at"}``; errors ``{"code", "detail"}``."""
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=ApiTokenRequest,
+        responses={200: ApiTokenResponse, 429: ApiErrorSerializer},
+    )
     def post(self, request: Request) -> Response:
         username = str(request.data.get("username", ""))
         password = str(request.data.get("password", ""))

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "rest_framework_gis",
+    "drf_spectacular",
     # Bottom to top, as the layers of the README's Architecture section.
     "audit",
     "areas",
@@ -267,6 +268,22 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api_errors.domain_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "portal.api_schema.ApiSchema",
+}
+
+# The OpenAPI schema of /api/v1/ (drf-spectacular), served at /api/v1/schema/.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SRS MIS API",
+    "DESCRIPTION": (
+        "Questionnaires, areas, the review queue and the audit trail of the Single Referral "
+        "System. Authenticate with `Authorization: Token <key>` (POST /api/v1/auth/token/) "
+        'or a signed-in session. Errors are `{"code", "detail"}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Questionnaire uploads: an .xlsx larger than this is refused before it is opened.

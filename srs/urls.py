@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView
 
 from areas.api import AreaListApi
 from portal import error_pages, views
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(ObtainApiTokenView.as_view()), name="api_token"),
+    path("api/v1/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
 ]
