@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.access import Action, scope_for
@@ -32,6 +33,13 @@ EXPORT_COLUMNS = (
 )
 
 
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     area: str = ""  # an area code: that area and everything below it
@@ -40,6 +48,18 @@ class AuditFilter:
     object_type: str = ""
     since: date | None = None
     until: date | None = None  # inclusive
+
+    @classmethod
+    def from_query(cls, params: QueryDict) -> "AuditFilter":
+        """The filters of the audit page's query string (and the API's); bad dates are unset."""
+        return cls(
+            area=params.get("area", "").strip(),
+            action=params.get("action", "").strip(),
+            actor=params.get("actor", "").strip(),
+            object_type=params.get("object_type", "").strip(),
+            since=_date(params.get("since")),
+            until=_date(params.get("until")),
+        )
 
     def as_dict(self) -> dict[str, str]:
         return {key: str(value) for key, value in self.__dict__.items() if value not in ("", None)}
@@ -113,3 +133,17 @@ def record_audit_export(*, user: User, wanted: AuditFilter, count: int) -> Audit
         area_code=wanted.area,
         after={"filters": wanted.as_dict(), "count": count},
     )
+
+
+def export_audit(*, user: User, wanted: AuditFilter) -> Iterator[str]:
+    """Records the export, then gives the CSV rows of the records as they were when asked.
+
+    Neither the export's own record nor later ones are in it.
+    """
+    records = filtered_records(user, wanted)
+    export = record_audit_export(user=user, wanted=wanted, count=records.count())
+    return export_rows(records.filter(pk__lt=export.pk))
+
+
+def audit_export_filename() -> str:
+    return f"audit-{timezone.localtime().strftime('%Y%m%d-%H%M')}.csv"

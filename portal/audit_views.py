@@ -1,21 +1,13 @@
 """The audit trail pages: district auditors and administrators read and export it."""
 
-from datetime import date
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.access import Action, require
 from accounts.models import User
-from portal.audit_trail import (
-    AuditFilter,
-    export_rows,
-    filtered_records,
-    record_audit_export,
-)
+from portal.audit_trail import AuditFilter, audit_export_filename, export_audit, filtered_records
 
 
 def _auditor(request: HttpRequest) -> User:
@@ -25,29 +17,10 @@ def _auditor(request: HttpRequest) -> User:
     return user
 
 
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def _filter_from(request: HttpRequest) -> AuditFilter:
-    params = request.GET
-    return AuditFilter(
-        area=params.get("area", "").strip(),
-        action=params.get("action", "").strip(),
-        actor=params.get("actor", "").strip(),
-        object_type=params.get("object_type", "").strip(),
-        since=_date(params.get("since")),
-        until=_date(params.get("until")),
-    )
-
-
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
     user = _auditor(request)
-    wanted = _filter_from(request)
+    wanted = AuditFilter.from_query(request.GET)
     records = filtered_records(user, wanted)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -62,12 +35,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _auditor(request)
-    wanted = _filter_from(request)
-    records = filtered_records(user, wanted)
-    export = record_audit_export(user=user, wanted=wanted, count=records.count())
-    # The records as they were when asked for: not the export's own record, nor later ones.
-    records = records.filter(pk__lt=export.pk)
-    response = StreamingHttpResponse(export_rows(records), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+    wanted = AuditFilter.from_query(request.GET)
+    rows = export_audit(user=user, wanted=wanted)
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{audit_export_filename()}"'
     return response
