@@ -28,14 +28,16 @@ class SrsLocaleMiddleware(LocaleMiddleware):
 
     The web pages ignore the browser's Accept-Language (many Indonesian office
     computers send English); ODK Collect's requests follow it, since that is
-    how the phone's language reaches the server.
+    how the phone's language reaches the server, and so do the API's (under
+    ``/api/``), whose clients are programs that say which language they want
+    (the language switch's cookie first, for a signed-in browser session).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         super().__init__(get_response)
 
     def process_request(self, request: HttpRequest) -> None:
-        if is_openrosa_path(request.path_info):
+        if is_openrosa_path(request.path_info) or request.path_info.startswith("/api/"):
             language = translation.get_language_from_request(request)
         else:
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
