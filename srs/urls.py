@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from areas.api import AreaListApi
 from portal import error_pages, views
+from portal.audit_api import AuditExportApi, AuditListApi
 from portal.sign_in import AdminLockoutAuthenticationForm, ObtainApiTokenView, SignInView
 
 urlpatterns = [
@@ -23,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(ObtainApiTokenView.as_view()), name="api_token"),
+    path("api/v1/audit/", login_not_required(AuditListApi.as_view()), name="api_audit"),
+    path("api/v1/audit.csv", login_not_required(AuditExportApi.as_view()), name="api_audit_export"),
     path("api/v1/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path("audit/", include("portal.audit_urls")),
     path("admin/", admin.site.urls),
