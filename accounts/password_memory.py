@@ -14,6 +14,7 @@ Nothing in the memory lets anyone recover the password.
 
 import hmac
 import secrets
+import threading
 import time
 from hashlib import sha256
 
@@ -26,6 +27,22 @@ _MAX_REMEMBERED = 10_000
 
 # user id -> (HMAC of the password, the password hash it was checked against, when)
 _remembered: dict[int, tuple[bytes, str, float]] = {}
+
+# One full check at a time per user in a process: when several of her phones (threads of
+# this process) arrive together with nothing remembered, one hashes and the others wait
+# for it and are then answered from memory, instead of each spending a full hash.
+_checking: dict[int, threading.Lock] = {}
+_checking_guard = threading.Lock()
+
+
+def _lock_for(user_id: int) -> threading.Lock:
+    with _checking_guard:
+        lock = _checking.get(user_id)
+        if lock is None:
+            if len(_checking) >= _MAX_REMEMBERED:
+                _checking.clear()
+            lock = _checking[user_id] = threading.Lock()
+        return lock
 
 
 def _mac(password: str) -> bytes:
@@ -51,14 +68,20 @@ def check_password_remembering(user: User, password: str) -> bool:
     """``user.check_password(password)``, the full hash at most once per memory period."""
     if is_remembered(user, password):
         return True
-    if not user.check_password(password):
-        return False
-    if len(_remembered) >= _MAX_REMEMBERED:
-        _remembered.clear()
-    _remembered[user.pk] = (_mac(password), user.password, time.monotonic())
-    return True
+    with _lock_for(user.pk):
+        # Another thread may have checked this very password while this one waited.
+        if is_remembered(user, password):
+            return True
+        if not user.check_password(password):
+            return False
+        if len(_remembered) >= _MAX_REMEMBERED:
+            _remembered.clear()
+        _remembered[user.pk] = (_mac(password), user.password, time.monotonic())
+        return True
 
 
 def forget_remembered_passwords() -> None:
     """Forget every remembered password (tests start as a fresh process does)."""
     _remembered.clear()
+    with _checking_guard:
+        _checking.clear()

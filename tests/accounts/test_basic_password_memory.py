@@ -69,3 +69,43 @@ def test_the_remembered_password_expires(agent, client, settings):
     _basic(client, "rahasia-agen")
     _basic(client, "rahasia-agen")
     assert len(CHECKS) == 2
+
+
+class SlowCountingHasher(CountingHasher):
+    algorithm = "slow_counting_md5"
+
+    def verify(self, password: str, encoded: str) -> bool:
+        import time
+
+        time.sleep(0.2)  # long enough for every thread to arrive while the first hashes
+        return super().verify(password, encoded)
+
+
+def test_phones_arriving_together_cost_one_full_hash(db, settings):
+    """Eight threads of one process with the same password and nothing remembered:
+    one full check, the others answered from memory once it is done."""
+    import threading
+
+    from accounts.password_memory import check_password_remembering
+
+    settings.PASSWORD_HASHERS = [f"{__name__}.SlowCountingHasher"]
+    CHECKS.clear()
+    user = User.objects.create_user("agent", password="rahasia-agen")
+    results: list[bool] = []
+    start = threading.Barrier(8)
+
+    def sign_in() -> None:
+        start.wait()
+        results.append(check_password_remembering(user, "rahasia-agen"))
+
+    threads = [threading.Thread(target=sign_in) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [True] * 8
+    assert CHECKS == ["rahasia-agen"]
+
+    # A wrong password waiting behind the right one is still checked, and refused.
+    assert check_password_remembering(user, "salah") is False
+    assert CHECKS == ["rahasia-agen", "salah"]

@@ -358,8 +358,11 @@ def main() -> None:
                 f"{os.cpu_count()} cores shared with the client"
             )
             # Warm up as a server in use would be: every web thread connected to the
-            # database with its statements prepared, the worker started and idle again.
-            run(stack, 100, 8, 0.0, photo, meter, quiet=True)
+            # database with its statements prepared, the phones' Basic passwords checked
+            # in full once by each process (accounts/password_memory.py), the worker
+            # started and idle again.
+            for auth in args.auth:
+                run(stack, 100, 8, 0.0, photo, meter, quiet=True, auth=auth)
             if not args.no_worker:
                 wait_until_processed(stack)
             for auth in args.auth:
