@@ -32,7 +32,7 @@ test: install-dev messages
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
 	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile --durations=15
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed
