@@ -8,7 +8,8 @@ question). Choice values become their labels, the areas of ``srs_areas.csv``
 their names, a geopoint its coordinates. Questions not answered (skipped or not
 relevant) are left out, unless something is noted on them (a finding, a
 correction): a reviewer must see the empty answer that a finding is about.
-The form's metadata (start, end, device, username) and notes are not answers.
+The form's metadata (start, end, device, username), its calculations and notes
+are not answers.
 """
 
 import functools
@@ -16,6 +17,7 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from areas.models import Area
 from forms.area_media import AREAS_CSV
 from forms.xform_outline import Outline, OutlineNode, read_outline, short_language, text_in
 
@@ -38,6 +40,7 @@ _NOT_ANSWERS = frozenset(
         "audit",
         "hidden",
         "note",
+        "calculate",
     }
 )
 _SELECTS = ("select_one", "select_multiple", "rank")
@@ -178,6 +181,13 @@ def _values_at_path(data: Any, path: str) -> Iterator[str]:
         yield value.strip()
 
 
+def area_names_for(codes: Collection[str]) -> dict[str, str]:
+    """The names of these areas, in one query (none when there is no code)."""
+    if not codes:
+        return {}
+    return dict(Area.objects.filter(code__in=sorted(codes)).values_list("code", "name"))
+
+
 def _display(node: OutlineNode, value: str, context: _Context) -> tuple[str, Any]:
     """The answer's text for people, and its point when it is a geopoint."""
     if node.choices is not None and node.type.startswith(_SELECTS + ("select_one_external",)):
@@ -228,9 +238,7 @@ def _answer(
     )
 
 
-def _questions_below(
-    path: str, children: Mapping[str, list[OutlineNode]]
-) -> Iterator[OutlineNode]:
+def _questions_below(path: str, children: Mapping[str, list[OutlineNode]]) -> Iterator[OutlineNode]:
     """The questions of a repeat, its groups' included (a nested repeat's are not)."""
     for node in children.get(path, []):
         if node.kind == "question":
@@ -253,8 +261,11 @@ def _table(
         grid.append([_answer(q, data, q.path[len(prefix) :], index, context) for q in questions])
     shown = [i for i in range(len(questions)) if any(cells[i] for cells in grid)]
     columns = tuple(
-        Column(path=questions[i].path, label=_text(questions[i].labels, context, questions[i].name),
-               type=questions[i].type)
+        Column(
+            path=questions[i].path,
+            label=_text(questions[i].labels, context, questions[i].name),
+            type=questions[i].type,
+        )
         for i in shown
     )
     return Table(
@@ -300,8 +311,9 @@ def _sections(
                 pending.append(answer)
             continue
         if pending:
-            yield Section(path=path, label="" if continued else label, depth=depth,
-                          answers=tuple(pending))
+            yield Section(
+                path=path, label="" if continued else label, depth=depth, answers=tuple(pending)
+            )
             pending, continued = [], True
         value = data.get(name)
         if node.kind == "repeat":
@@ -319,8 +331,9 @@ def _sections(
                 context,
             )
     if pending:
-        yield Section(path=path, label="" if continued else label, depth=depth,
-                      answers=tuple(pending))
+        yield Section(
+            path=path, label="" if continued else label, depth=depth, answers=tuple(pending)
+        )
 
 
 @dataclass(frozen=True)
@@ -368,16 +381,48 @@ def question_choices(
 ) -> list[tuple[str, str, bool]]:
     """The form's questions a reviewer may correct: (path, label, is in a repeat)."""
     context = _Context(
-        language=form_language(outline, language), languages=outline.languages,
-        area_names={}, notes={}
+        language=form_language(outline, language),
+        languages=outline.languages,
+        area_names={},
+        notes={},
     )
     repeats = [node.path + "/" for node in outline.nodes if node.kind == "repeat"]
     return [
-        (node.path, _text(node.labels, context, node.name),
-         any(node.path.startswith(r) for r in repeats))
+        (
+            node.path,
+            _text(node.labels, context, node.name),
+            any(node.path.startswith(r) for r in repeats),
+        )
         for node in outline.questions
         if node.type not in _NOT_ANSWERS
         and node.type not in _FILES
-        and node.type != "calculate"
         and (not kinds or node.type in kinds)
+    ]
+
+
+def answers_as_json(labelled: LabelledAnswers) -> list[dict[str, Any]]:
+    """The sections as plain data (for the API): labels, values and texts, no notes."""
+
+    def answer(a: Answer) -> dict[str, Any]:
+        return {
+            "field": a.path,
+            "member_index": a.member_index,
+            "label": a.label,
+            "type": a.type,
+            "value": a.value,
+            "text": a.text,
+        }
+
+    return [
+        {
+            "group": section.path,
+            "label": section.label,
+            "answers": [answer(a) for a in section.answers],
+            "rows": (
+                [[answer(c) for c in row.cells] for row in section.table.rows]
+                if section.table is not None
+                else []
+            ),
+        }
+        for section in labelled.sections
     ]
