@@ -204,7 +204,12 @@ def _basic_user(request: HttpRequest, header: str) -> User:
     user = find_active_user(username=username)
     # Before the password: a locked account costs a guesser's requests no hashing.
     require_not_locked(username=username, address=client_address(request))
-    if user is None or not check_password_remembering(user, password):
+    if user is None:
+        # As long as a wrong password takes: the answer's time must not tell a guesser
+        # which usernames exist (Django's ModelBackend does the same).
+        User().set_password(password)
+        raise _refuse_failure(request, username=username, path="basic")
+    if not check_password_remembering(user, password):
         raise _refuse_failure(request, username=username, path="basic")
     return user
 

@@ -109,3 +109,26 @@ def test_phones_arriving_together_cost_one_full_hash(db, settings):
     # A wrong password waiting behind the right one is still checked, and refused.
     assert check_password_remembering(user, "salah") is False
     assert CHECKS == ["rahasia-agen", "salah"]
+
+
+ENCODED: list[str] = []
+
+
+class EncodeCountingHasher(CountingHasher):
+    algorithm = "encode_counting_md5"
+
+    def encode(self, password: str, salt: str) -> str:
+        ENCODED.append(password)
+        return super().encode(password, salt)
+
+
+def test_an_unknown_username_costs_a_full_hash_like_a_wrong_password(agent, client, settings):
+    """Otherwise the time of a 401 tells a guesser which usernames exist."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.EncodeCountingHasher"]
+    ENCODED.clear()
+    token = base64.b64encode(b"nobody-here:tebakan").decode()
+    status = client.head(
+        "/submission", headers={"authorization": f"Basic {token}"}, secure=True
+    ).status_code
+    assert status == 401
+    assert ENCODED == ["tebakan"]
