@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -17,7 +19,18 @@ def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
             body["problems"] = [problem.as_dict() for problem in problems]
         return Response(body, status=status)
     response = exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError) and not (
+        isinstance(response.data, dict) and set(response.data) == {"detail"}
+    ):
+        # A serializer's errors, by field: the same shape as every error, the fields beside.
+        response.data = {
+            "code": "invalid",
+            "detail": _("Some fields are missing or wrong."),
+            "field_errors": response.data,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
         code = getattr(response.data["detail"], "code", "error")
         response.data = {"code": code, "detail": str(response.data["detail"])}
     return response

@@ -18,9 +18,11 @@ _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class ApiProblemSerializer(serializers.Serializer[None]):
-    sheet = serializers.CharField(required=False)
-    row = serializers.IntegerField(required=False, allow_null=True)
     message = serializers.CharField()
+    sheet = serializers.CharField(allow_null=True)
+    row = serializers.IntegerField(allow_null=True)
+    original = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
 
 
 class ApiErrorSerializer(serializers.Serializer[None]):
@@ -30,6 +32,11 @@ class ApiErrorSerializer(serializers.Serializer[None]):
     detail = serializers.CharField(help_text="For people, in the request's language.")
     problems = ApiProblemSerializer(
         many=True, required=False, help_text="XLSForm problems (questionnaire uploads only)."
+    )
+    field_errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="code invalid: what is wrong with each field sent.",
     )
 
 

@@ -62,3 +62,20 @@ def test_the_schema_is_for_signed_in_users_only(client):
 
     assert response.status_code in (401, 403)
     assert set(response.json()) == {"code", "detail"}
+
+
+def test_fields_sent_wrong_are_answered_with_code_detail_and_field_errors(district_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(district_user)
+
+    english = client.post("/api/v1/questionnaires/", {}, HTTP_ACCEPT_LANGUAGE="en")
+    indonesian = client.post("/api/v1/questionnaires/", {}, HTTP_ACCEPT_LANGUAGE="id")
+
+    assert english.status_code == 400
+    body = english.json()
+    assert body["code"] == "invalid"
+    assert body["detail"] == "Some fields are missing or wrong."
+    assert list(body["field_errors"]) == ["file"]
+    assert indonesian.json()["detail"] != body["detail"]
