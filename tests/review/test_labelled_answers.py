@@ -5,21 +5,15 @@ from pathlib import Path
 import pytest
 
 from forms.questionnaire_source import build_xlsx
-from forms.xform_outline import read_outline
 from forms.xlsform import compile_xlsform
-from review.labelled_answers import (
-    answers_as_json,
-    area_codes_in,
-    area_names_for,
-    label_answers,
-)
+from review.labelled_answers import label_answers
 
 PPLS = Path(__file__).resolve().parents[2] / "forms" / "questionnaires" / "ppls_household.yaml"
 
 
 @pytest.fixture(scope="module")
-def ppls():
-    return read_outline(compile_xlsform(build_xlsx(PPLS)).xform_xml)
+def ppls_xform() -> str:
+    return compile_xlsform(build_xlsx(PPLS)).xform_xml
 
 
 ANSWERS = {
@@ -44,105 +38,63 @@ ANSWERS = {
 }
 
 
-def _label(outline, language, **kwargs):
-    names = area_names_for(area_codes_in(outline, ANSWERS))
-    return label_answers(outline, ANSWERS, language=language, area_names=names, **kwargs)
+def _by_path(nodes, suffix=""):
+    """Every node by its path; a repeat's by path#row."""
+    found = {}
+    for node in nodes:
+        found[node.path + suffix] = node
+        found.update(_by_path(node.children, suffix))
+        for index, row in enumerate(node.rows):
+            found.update(_by_path(row, f"#{index}"))
+    return found
 
 
-def _answers(labelled):
-    return {(a.path, a.member_index): a for a in labelled.answers}
+def test_questions_and_choices_carry_the_forms_english_labels(db, ppls_xform):
+    nodes = _by_path(label_answers(xform_xml=ppls_xform, answers=ANSWERS, language="en"))
+
+    assert nodes["head"].label == "Head of household"
+    assert nodes["head/hh_head_nik"].label == "NIK of the head of household"
+    assert nodes["head/hh_head_nik"].display == "3507131708800001"
+    assert nodes["housing/tenure"].value == "owned"
+    assert nodes["housing/tenure"].display != "owned"
+    assert nodes["members/sex#1"].display == "Female"
 
 
-def _section(labelled, path):
-    return next(s for s in labelled.sections if s.path == path)
+def test_indonesian_labels_and_area_names_for_the_area_list(db, ppls_xform):
+    nodes = _by_path(label_answers(xform_xml=ppls_xform, answers=ANSWERS, language="id"))
+
+    assert nodes["head"].label == "Kepala rumah tangga"
+    assert nodes["place/village"].value == "35.07.13.2011"
+    assert nodes["place/village"].display == "Talangagung"
+    assert nodes["place/subdistrict"].display == "Kepanjen"
 
 
-def test_questions_and_choices_carry_the_forms_english_labels(malang, ppls):
-    labelled = _label(ppls, "en")
-    answers = _answers(labelled)
+def test_skipped_questions_metadata_and_empty_groups_are_left_out(db, ppls_xform):
+    nodes = _by_path(label_answers(xform_xml=ppls_xform, answers=ANSWERS, language="en"))
 
-    assert _section(labelled, "head").label == "Head of household"
-    assert answers["head/hh_head_nik", None].label == "NIK of the head of household"
-    assert answers["head/hh_head_nik", None].text == "3507131708800001"
-    assert answers["housing/tenure", None].value == "owned"
-    assert answers["housing/tenure", None].text == "Owned"
-    assert answers["members/sex", 1].text == "Female"
-    assert answers["place/gps", None].point == (-8.1307, 112.5712)
-    assert answers["place/gps", None].text == "-8.13070, 112.57120 (± 5 m)"
+    assert "head/phone" not in nodes  # unanswered
+    assert "housing/power_va" not in nodes  # not relevant, sent empty
+    assert "assets_group" not in nodes  # nothing answered in it
+    assert "start" not in nodes and "deviceid" not in nodes
+    assert "members/age#0" not in nodes  # a calculation
 
 
-def test_indonesian_labels_and_area_names_for_the_area_list(malang, ppls):
-    labelled = _label(ppls, "id")
-    answers = _answers(labelled)
+def test_a_repeat_is_one_row_per_member_in_order(db, ppls_xform):
+    top = label_answers(xform_xml=ppls_xform, answers=ANSWERS, language="en")
+    members = next(node for node in top if node.path == "members")
 
-    assert _section(labelled, "head").label == "Kepala rumah tangga"
-    assert answers["housing/tenure", None].text == "Milik sendiri"
-    assert answers["place/village", None].value == "35.07.13.2011"
-    assert answers["place/village", None].text == "Talangagung"
-    assert answers["place/subdistrict", None].text == "Kepanjen"
+    assert members.kind == "repeat"
+    assert [row[0].display for row in members.rows] == ["Budi Santoso", "Siti Aminah"]
+    assert members.rows[1][1].path == "members/sex"
 
 
-def test_skipped_questions_metadata_calculations_and_empty_groups_are_left_out(malang, ppls):
-    labelled = _label(ppls, "en")
-    answers = _answers(labelled)
+def test_a_photo_is_an_attachment_named_by_its_file(db, ppls_xform):
+    top = label_answers(xform_xml=ppls_xform, answers=ANSWERS, language="en")
+    photo = next(node for node in top if node.path == "house_photo")
 
-    assert ("head/phone", None) not in answers  # unanswered
-    assert ("housing/power_va", None) not in answers  # not relevant, sent empty
-    assert "assets_group" not in {s.path for s in labelled.sections}  # nothing answered
-    assert ("start", None) not in answers and ("deviceid", None) not in answers
-    members = _section(labelled, "members").table
-    assert "members/age" not in [c.path for c in members.columns]  # a calculation
-    assert "members/pregnant" not in [c.path for c in members.columns]  # empty in every row
+    assert photo.is_attachment and photo.value == "1764466800000.jpg"
+    assert photo.as_dict()["is_attachment"] is True
 
 
-def test_a_repeat_is_one_row_per_member_in_order(malang, ppls):
-    members = _section(_label(ppls, "en"), "members").table
-
-    assert [row.cells[0].text for row in members.rows] == ["Budi Santoso", "Siti Aminah"]
-    assert [row.number for row in members.rows] == [1, 2]
-    assert [c.path for c in members.columns][:2] == ["members/name", "members/sex"]
-    assert members.rows[1].cells[1].path == "members/sex"
-
-
-def test_a_note_puts_an_empty_answer_back_beside_it(malang, ppls):
-    notes = {("head/phone", None): ["phone.invalid"], ("members/nik", 1): ["nik.format"]}
-    labelled = _label(ppls, "en", notes=notes)
-    answers = _answers(labelled)
-
-    assert answers["head/phone", None].notes == ("phone.invalid",)
-    assert answers["head/phone", None].is_empty
-    members = _section(labelled, "members").table
-    nik = [c.path for c in members.columns].index("members/nik")
-    assert members.rows[1].cells[nik].notes == ("nik.format",)
-    assert members.rows[0].cells[nik].notes == ()
-    assert labelled.unplaced == ()
-
-
-def test_notes_on_no_question_of_the_form_are_told_apart(malang, ppls):
-    labelled = _label(ppls, "en", notes={("", None): ["household.duplicate"]})
-    assert labelled.unplaced == (("", None),)
-
-
-def test_a_photo_is_named_by_its_file(malang, ppls):
-    photo = _answers(_label(ppls, "en"))["house_photo", None]
-
-    assert photo.is_photo and photo.filename == "1764466800000.jpg"
-
-
-def test_the_json_of_the_api_keeps_labels_values_and_rows(malang, ppls):
-    data = answers_as_json(_label(ppls, "en"))
-    head = next(s for s in data if s["group"] == "head")
-    assert head["answers"][0] == {
-        "field": "head/hh_head_name",
-        "member_index": None,
-        "label": "Name of the head of household",
-        "type": "text",
-        "value": "Budi Santoso",
-        "text": "Budi Santoso",
-    }
-    members = next(s for s in data if s["group"] == "members")
-    assert members["rows"][1][0]["value"] == "Siti Aminah"
-
-
-def test_answers_not_yet_derived_give_nothing(ppls):
-    assert label_answers(ppls, None, language="en").sections == ()
+def test_answers_not_yet_derived_give_nothing(db, ppls_xform):
+    assert label_answers(xform_xml=ppls_xform, answers=None, language="en") == []
