@@ -13,13 +13,16 @@ import secrets
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.trail import record_change
 from collector_api.models import DraftTestLink, hash_token
 from forms.errors import DraftNotBeingTested
 from forms.models import FormVersion
+from forms.page_links import PageLink
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +96,14 @@ def get_tested_draft(token: str) -> FormVersion:
     if version.is_published or version.questionnaire.is_archived:
         raise DraftNotBeingTested()
     return version
+
+
+def draft_test_page_links(form_version: FormVersion) -> list[PageLink]:
+    """The draft's page links to its test QR code (forms.page_links asks for it)."""
+    if form_version.is_published:
+        return []
+    url = reverse(
+        "phones:draft_test",
+        args=[form_version.questionnaire.form_id, form_version.version],
+    )
+    return [PageLink(label=gettext("Draft test QR code"), url=url, element_id="draft-test-link")]

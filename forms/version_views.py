@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from forms.draft_tests import answers_of
 from forms.models import FormVersion
+from forms.page_links import version_links
 from forms.permissions import get_version_for_manager, require_form_manager
 from forms.version_diff import VersionDiff, diff_outlines
 from forms.versions import version_key
@@ -59,6 +60,7 @@ def version_detail(request: HttpRequest, form_id: str, version: str) -> HttpResp
             "base": base,
             "diff": diff,
             "tests": tests,
+            "phone_test_links": version_links(form_version),
         },
     )
 

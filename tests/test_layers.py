@@ -102,3 +102,44 @@ def test_xml_is_parsed_by_the_one_hardened_reader_only():
         if parsing.search(line)
     ]
     assert offenders == []
+
+
+def _namespace_apps() -> dict[str, str]:
+    """URL namespace -> the project app whose urls module defines it."""
+    from django.urls import get_resolver
+
+    found: dict[str, str] = {}
+
+    def walk(resolver) -> None:  # noqa: ANN001
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                module = getattr(pattern.urlconf_module, "__name__", "")
+                if pattern.namespace and module:
+                    found.setdefault(pattern.namespace, module.split(".")[0])
+                walk(pattern)
+
+    walk(get_resolver())
+    return found
+
+
+_URL_TAG = re.compile(r"""{%\s*url\s+['"]([\w-]+):""")
+
+
+def test_templates_link_only_to_their_own_layer_or_below():
+    """A template naming a URL of a higher app is an upward dependency that import-linter
+    does not see (forms' draft page offers collector_api's QR code through
+    forms.page_links instead)."""
+    layers = _layers()
+    namespaces = _namespace_apps()
+    assert namespaces.get("forms") == "forms" and namespaces.get("phones") == "collector_api"
+    upward = []
+    checked = 0
+    for app in layers:
+        for template in sorted((ROOT / app).glob("templates/**/*.html")):
+            for namespace in _URL_TAG.findall(template.read_text()):
+                target = namespaces.get(namespace)
+                checked += 1
+                if target in layers and layers.index(target) < layers.index(app):
+                    upward.append(f"{template.relative_to(ROOT)} → {namespace} ({target})")
+    assert checked > 20, "the walk found almost no {% url %} tags: it proves nothing"
+    assert upward == []
