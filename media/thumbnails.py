@@ -24,9 +24,11 @@ def thumbnail_bytes(content: bytes, *, max_pixels: int) -> bytes:
         limit = max_pixels if image.format == "JPEG" else min(max_pixels, FULL_DECODE_MAX_PIXELS)
         if width * height > limit:
             raise ImageTooLarge(f"{width}x{height}")
-        # When that is still larger than the thumbnail: a 12-megapixel phone photo then costs
-        # a fraction of a full decode. (No-op for other formats.)
-        image.draft("RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2))
+        # A JPEG decodes at the smallest of 1/1, 1/2, 1/4, 1/8 that is still at least the
+        # thumbnail's own size: a 1600×1200 phone photo decodes as 400×300, a sixteenth of
+        # its pixels. (No-op for other formats.)
+        scale = min(THUMBNAIL_SIZE[0] / width, THUMBNAIL_SIZE[1] / height, 1.0)
+        image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         # Made small first, then turned: turning copies the image, and the copy is small.
         image.thumbnail(THUMBNAIL_SIZE)
         upright = ImageOps.exif_transpose(image)
