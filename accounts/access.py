@@ -48,7 +48,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PHONES,
         }
     ),
-    Role.MONITOR: frozenset({Action.VIEW, Action.VIEW_REPORTS}),
+    # Monitors see counts (reports, the queue's summary), never a household's data.
+    Role.MONITOR: frozenset({Action.VIEW_REPORTS}),
     # District auditors read who changed what in their area; they change nothing.
     Role.AUDITOR: frozenset({Action.VIEW_AUDIT}),
     Role.ADMINISTRATOR: frozenset(Action),

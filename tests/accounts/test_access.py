@@ -72,12 +72,18 @@ def test_coordinator_follows_cases_but_does_not_review(people):
     assert not can(coordinator, Action.REVIEW, KEPANJEN)
 
 
-def test_monitor_reads_the_province_and_changes_nothing(people):
+def test_monitor_reads_the_province_s_counts_and_no_household_s_data(people):
     monitor = people["monitor"]
-    assert can(monitor, Action.VIEW, PAGELARAN_VILLAGE)
     assert can(monitor, Action.VIEW_REPORTS, "35.07")
-    assert not can(monitor, Action.VIEW, "81.71.01")
-    for action in (Action.COLLECT, Action.REVIEW, Action.MANAGE_FORMS, Action.FOLLOW_CASES):
+    assert not can(monitor, Action.VIEW_REPORTS, "81.71.01")
+    assert not can(monitor, Action.VIEW, PAGELARAN_VILLAGE)
+    for action in (
+        Action.VIEW,
+        Action.COLLECT,
+        Action.REVIEW,
+        Action.MANAGE_FORMS,
+        Action.FOLLOW_CASES,
+    ):
         assert not can(monitor, action)
 
 

@@ -54,6 +54,7 @@ def test_the_pagelaran_reviewer_does_not(submission):
     assert client.get(f"/submissions/{submission.pk}/files/house.jpg").status_code == 404
 
 
-def test_the_provincial_monitor_reads_it(submission):
+def test_the_provincial_monitor_sees_counts_only_not_the_household(submission):
     client = _client_for("mon", "monitor", ["35"])
-    assert client.get(f"/submissions/{submission.pk}/").status_code == 200
+    assert client.get(f"/submissions/{submission.pk}/").status_code == 404
+    assert client.get(f"/submissions/{submission.pk}/files/house.jpg").status_code == 404
