@@ -339,8 +339,23 @@ SRS_BASIC_MEMORY_SECONDS = env_int("SRS_BASIC_MEMORY_SECONDS", 300)
 SRS_OPENROSA_ALLOW_HTTP = env_bool("SRS_OPENROSA_ALLOW_HTTP", not IS_PRODUCTION)
 # API tokens expire, and die at once when the password changes or the user is deactivated.
 SRS_API_TOKEN_DAYS = env_int("SRS_API_TOKEN_DAYS", 30)
-# Content-Security-Policy: map tiles may come from this origin (https://tile.example.org).
-SRS_MAP_TILE_ORIGIN = env_str("SRS_MAP_TILE_ORIGIN", "") or ""
+# The review pages' map: tiles from this URL template (``{z}``, ``{x}``, ``{y}``; ``{s}`` for
+# subdomains), credited with the attribution their licence asks for. Empty: the map shows
+# the households' points on a plain background and asks no other site for anything.
+SRS_MAP_TILE_URL = env_str("SRS_MAP_TILE_URL", "") or ""
+SRS_MAP_TILE_ATTRIBUTION = env_str("SRS_MAP_TILE_ATTRIBUTION", "") or ""
+if SRS_MAP_TILE_URL and not (
+    SRS_MAP_TILE_URL.startswith("https://")
+    and all(part in SRS_MAP_TILE_URL for part in ("{z}", "{x}", "{y}"))
+):
+    raise ImproperlyConfigured("SRS_MAP_TILE_URL must be an https:// URL with {z}, {x} and {y}.")
+if SRS_MAP_TILE_URL and not SRS_MAP_TILE_ATTRIBUTION:
+    raise ImproperlyConfigured("SRS_MAP_TILE_URL needs SRS_MAP_TILE_ATTRIBUTION (its licence).")
+# Content-Security-Policy: map tiles may come from this origin (https://tile.example.org);
+# by default the tile URL's own (``{s}.`` becomes ``*.``). Images only.
+SRS_MAP_TILE_ORIGIN = env_str("SRS_MAP_TILE_ORIGIN", "") or (
+    "/".join(SRS_MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.") if SRS_MAP_TILE_URL else ""
+)
 
 if IS_PRODUCTION:
     SESSION_COOKIE_SECURE = env_bool("SRS_SECURE_COOKIES", True)
