@@ -27,6 +27,7 @@ from django.utils import timezone
 from intake.answers import derive_answers, record_processing_failure
 from intake.models import Submission
 from intake.queries import submissions_awaiting_processing
+from intake.signals import send_processed
 from intake.thumbnails import make_thumbnails
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ def _process_batch(submission_ids: list[int]) -> int:
     for submission_id, error in derived.failed.items():
         logger.warning("submission could not be processed submission_id=%s", submission_id)
         record_processing_failure(submission_id=submission_id, error=error)
+    # After the commit, the review queue checks them (review/checking.py); its sweep
+    # catches those that a crash between the two leaves unchecked.
+    send_processed(derived.done)
     return len(derived.done) + len(derived.failed)
 
 

@@ -241,12 +241,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # sends no message (intake/processing.py). A sweep that waited longer than its interval
 # is dropped: the next one does the same work.
 SRS_PROCESS_SWEEP_SECONDS = env_int("SRS_PROCESS_SWEEP_SECONDS", 2)
+SRS_REVIEW_SWEEP_SECONDS = env_int("SRS_REVIEW_SWEEP_SECONDS", 30)
 CELERY_BEAT_SCHEDULE = {
     "process-awaiting-submissions": {
         "task": "intake.tasks.process_awaiting_submissions",
         "schedule": float(SRS_PROCESS_SWEEP_SECONDS),
         "options": {"expires": float(SRS_PROCESS_SWEEP_SECONDS)},
-    }
+    },
+    # The review queue checks what intake processed right after it (review/signals.py);
+    # these sweeps find what a worker that died in between left unchecked, and the items
+    # that older checks checked (review/checking.py).
+    "check-unchecked-submissions": {
+        "task": "review.tasks.check_unchecked_submissions",
+        "schedule": float(SRS_REVIEW_SWEEP_SECONDS),
+        "options": {"expires": float(SRS_REVIEW_SWEEP_SECONDS)},
+    },
+    "check-all-unchecked-submissions": {
+        "task": "review.tasks.check_all_unchecked_submissions",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # While more than this many submissions arrived in the last second, the sweep waits (but

@@ -1,0 +1,20 @@
+"""Celery entry points of review; each calls one service."""
+
+from celery import shared_task
+
+from review.checking import check_unchecked_submissions
+
+
+@shared_task(name="review.tasks.check_unchecked_submissions", acks_late=True, ignore_result=True)
+def check_unchecked_submissions_task() -> int:
+    """The frequent sweep (Celery beat): the newest submissions that no one checked yet, and
+    items checked by an older CHECKS_VERSION. Whatever a dying worker left is found here."""
+    return check_unchecked_submissions(limit=2000)
+
+
+@shared_task(
+    name="review.tasks.check_all_unchecked_submissions", acks_late=True, ignore_result=True
+)
+def check_all_unchecked_submissions_task() -> int:
+    """The hourly sweep over every submission (not only the newest), for what waited long."""
+    return check_unchecked_submissions(lookback=None, limit=5000)
