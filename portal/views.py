@@ -9,6 +9,11 @@ from accounts.models import Role, User
 from areas.models import Area
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector, questionnaires_managed_by
+from review.queue import AGE_BANDS, queue_summary, sent_back_for
+
+# The home page lists this many rows of the queue's summary, and this many items sent back.
+SUMMARY_ROWS = 40
+SENT_BACK_ROWS = 20
 
 
 @require_GET
@@ -31,12 +36,25 @@ def home(request: HttpRequest) -> HttpResponse:
         context["draft_count"] = FormVersion.objects.filter(
             questionnaire__in=managed, status=FormVersion.Status.DRAFT
         ).count()
-    review = scope_for(user, Action.REVIEW)
-    if not review.is_empty:
-        context["review_areas"] = (
-            None if review.everywhere else list(Area.objects.filter(code__in=review.roots))
-        )
+    _add_review_panels(user, roles, context)
     view = scope_for(user, Action.VIEW)
     if not view.is_empty and not view.everywhere:
         context["village_count"] = Area.objects.filter(view.q("code"), level="village").count()
     return render(request, "home.html", context)
+
+
+def _add_review_panels(user: User, roles: set[str], context: dict[str, object]) -> None:
+    """The review queue by area, state and age; the submissions sent back to the village."""
+    overseer = user.is_superuser or bool(roles - {Role.FIELD_AGENT, Role.AUDITOR})
+    if overseer:
+        summary = queue_summary(user)
+        context["queue_summary"] = summary[:SUMMARY_ROWS]
+        context["queue_summary_more"] = max(0, len(summary) - SUMMARY_ROWS)
+        context["age_bands"] = [label for _upper, label in AGE_BANDS]
+        # A monitor sees the counts, not the items: no links into the queue.
+        context["summary_links"] = (
+            bool(roles & {Role.REVIEWER, Role.COORDINATOR, Role.DISTRICT_STAFF})
+            or user.is_superuser
+        )
+    if Role.FIELD_AGENT in roles or Role.COORDINATOR in roles:
+        context["sent_back"] = list(sent_back_for(user)[:SENT_BACK_ROWS])
