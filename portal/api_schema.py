@@ -65,6 +65,8 @@ class ApiSchema(AutoSchema):
             statuses += ["401", "403"]
         if "{" in self.path:
             statuses.append("404")
+        # A view names the errors of its own, e.g. 409 for a decision that came too late.
+        statuses += list(getattr(self.view, "error_statuses", ()))
         return statuses
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:

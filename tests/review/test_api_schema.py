@@ -18,7 +18,8 @@ def _api_paths() -> set[str]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
-                found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
+                path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+                found.add(path.replace("{pk}", "{id}"))  # drf-spectacular names a pk "id"
 
     walk(get_resolver().url_patterns, "")
     found.discard("/api/v1/schema/")
@@ -79,3 +80,26 @@ def test_fields_sent_wrong_are_answered_with_code_detail_and_field_errors(distri
     assert body["detail"] == "Some fields are missing or wrong."
     assert list(body["field_errors"]) == ["file"]
     assert indonesian.json()["detail"] != body["detail"]
+
+
+def test_the_schema_tells_the_review_queues_conflict_and_geojson(reviewer_client):
+    paths = reviewer_client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").json()["paths"]
+
+    review = paths["/api/v1/submissions/{id}/review/"]["post"]
+    assert "409" in review["responses"]
+    listing = paths["/api/v1/submissions/"]["get"]
+    assert {p["name"] for p in listing["parameters"]} >= {
+        "questionnaire",
+        "village",
+        "review_state",
+        "check",
+        "severity",
+        "agent",
+        "received_after",
+        "received_before",
+        "q",
+        "limit",
+        "offset",
+    }
+    assert "/api/v1/submissions.geojson" in paths
+    assert "/api/v1/audit.csv" in paths
