@@ -221,7 +221,7 @@ def _attachments(item: ReviewItem) -> list[dict[str, Any]]:
 
 
 def _versions(item: ReviewItem) -> list[dict[str, Any]]:
-    """The chain's submissions (edits from the phone), then the reviewers' corrections."""
+    """The chain's submissions (edits from the phone) and the corrections, oldest first."""
     versions = []
     submission_id: int | None = item.submission_id
     while submission_id is not None:
@@ -257,6 +257,8 @@ def _versions(item: ReviewItem) -> list[dict[str, Any]]:
                 "changes": correction.changes,
             }
         )
+    # In the order they happened: a correction of the first visit comes before the edit.
+    versions.sort(key=lambda version: version["at"])
     return versions
 
 

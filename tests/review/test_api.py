@@ -775,3 +775,49 @@ def test_the_detail_asks_a_bounded_number_of_queries(
     with django_assert_max_num_queries(14):
         response = kepanjen.get(f"/api/v1/submissions/{households['again'].pk}/")
     assert response.status_code == 200
+
+
+def test_an_edit_from_the_phone_and_a_correction_are_versions_in_order(
+    kepanjen, ppls, agent, households
+):
+    again = households["again"]
+    assert (
+        _correct(
+            kepanjen,
+            again,
+            field="members/birth_date",
+            member_index=0,
+            value="1965-03-02",
+            reason="The KTP shows 2 March.",
+            version=1,
+        ).status_code
+        == 201
+    )
+    first = again.submission
+    edit = Submission.objects.create(
+        questionnaire=ppls,
+        form_version=first.form_version,
+        instance_id="uuid:slamet-again-edit",
+        xml=bytes(first.xml),
+        xml_sha256=first.xml_sha256,
+        status=Submission.Status.COMPLETE,
+        area=first.area,
+        submitted_by=agent,
+        answers=first.answers,
+        supersedes=first,
+        deprecated_id=first.instance_id,
+    )
+    Submission.objects.filter(pk=first.pk).update(is_current=False)
+    # What review.checking does with an edit: the chain's item shows it, as edited.
+    ReviewItem.objects.filter(pk=again.pk).update(
+        submission=edit, state="edited", version=3, answers_number=0
+    )
+
+    body = kepanjen.get(f"/api/v1/submissions/{again.pk}/").json()
+
+    assert body["review_state"] == "edited" and body["instance_id"] == "uuid:slamet-again-edit"
+    assert [(v["kind"], v["instance_id"], v["is_current"]) for v in body["versions"]] == [
+        ("submission", first.instance_id, False),
+        ("correction", None, False),
+        ("submission", "uuid:slamet-again-edit", True),
+    ]
