@@ -1,0 +1,552 @@
+"""The review queue as each person may see it: scope, filters, search, order, pages, counts.
+
+Every list and detail of review items (pages, API, GeoJSON, home page panels)
+starts from ``queue_for(user)`` or ``get_visible_item(user, pk)``: an item
+outside one's areas is never listed and is "not found" when asked for.
+
+Cost: the queue is read while phones are sending. Each page is a fixed number
+of queries that read only the rows they show, through indexes that match the
+scope, filters and order (``review/migrations/0002_queue_indexes.py``); the
+total is counted from an index up to ``COUNT_CAP`` rows and said as "more than"
+beyond it; a page past the middle is read from the other end.
+"""
+
+import datetime
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import Action, scope_for
+from accounts.models import User
+from areas.models import Area, AreaLevel
+from review.errors import ItemNotFound
+from review.models import Finding, PersonKey, ReviewItem
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+# Counted exactly up to this many items (an index-only scan of a kecamatan's queue costs a
+# few milliseconds); beyond it the total is "more than COUNT_CAP".
+COUNT_CAP = 100_000
+# At most this many candidates of a tolerant name search are compared in Python.
+NAME_CANDIDATES = 5_000
+NAME_WORD_SCORE = 80.0  # a word of the query matches a word of the name (0-100)
+NAME_WHOLE_SCORE = 85.0  # or the whole query matches the whole name
+
+_NIK = re.compile(r"\d{16}")
+
+# Who sees which items. Reviewers (REVIEW), coordinators (FOLLOW_CASES) and district
+# staff (MANAGE_FORMS) see every item of their areas; a field agent (COLLECT) only what
+# she sent; a monitor nothing but the counts of queue_summary (VIEW_REPORTS).
+_OVERSIGHT_ACTIONS = (Action.REVIEW, Action.FOLLOW_CASES, Action.MANAGE_FORMS)
+
+# The orders a queue can be sorted in; each ends on the primary key, so that pages never
+# overlap, and each is read along an index where the queue is long.
+ORDERS: dict[str, tuple[str, ...]] = {
+    "received": ("received_at", "id"),
+    "-received": ("-received_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "state": ("state", "received_at", "id"),
+    "-state": ("-state", "-received_at", "-id"),
+    "village": ("village_code", "received_at", "id"),
+    "-village": ("-village_code", "-received_at", "-id"),
+    "head_name": ("head_name_key", "id"),
+    "-head_name": ("-head_name_key", "-id"),
+    "findings": ("-worst_severity", "-findings_count", "received_at", "id"),
+    "-findings": ("worst_severity", "findings_count", "-received_at", "-id"),
+}
+DEFAULT_ORDER = "received"
+ORDER_LABELS: dict[str, Promise] = {
+    "received": _("Received, oldest first"),
+    "-received": _("Received, newest first"),
+    "updated": _("Updated, oldest first"),
+    "-updated": _("Updated, newest first"),
+    "state": _("Review state"),
+    "village": _("Village"),
+    "head_name": _("Head of household"),
+    "findings": _("Most serious findings first"),
+}
+
+
+@dataclass(frozen=True)
+class _Scope:
+    everywhere: bool = False
+    roots: tuple[str, ...] = ()
+    own_of: int | None = None  # a field agent: the items she sent
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everywhere and not self.roots and self.own_of is None
+
+
+def _scope(user: User | AnonymousUser, actions: Sequence[Action], own: bool) -> _Scope:
+    roots: set[str] = set()
+    for action in actions:
+        scope = scope_for(user, action)
+        if scope.everywhere:
+            return _Scope(everywhere=True)
+        roots.update(scope.roots)
+    minimal = tuple(
+        sorted(r for r in roots if not any(r.startswith(o + ".") for o in roots if o != r))
+    )
+    own_of = user.pk if own and not scope_for(user, Action.COLLECT).is_empty else None
+    return _Scope(roots=minimal, own_of=own_of)
+
+
+def _area_q(root: str) -> Q:
+    """Items of the area ``root`` and below, in a form the queue's indexes answer."""
+    depth = root.count(".")
+    if depth >= 3:
+        return Q(village_code=root)
+    if depth == 2:
+        return Q(kecamatan_code=root)
+    # A regency or province: its kecamatan by their codes (the areas' pattern index),
+    # so that the items are read by the kecamatan index, not by a LIKE on every row.
+    kecamatan = Area.objects.filter(code__startswith=root + ".", level=AreaLevel.SUBDISTRICT)
+    return Q(kecamatan_code__in=kecamatan.values("code"))
+
+
+def _scoped(scope: _Scope) -> QuerySet[ReviewItem]:
+    items = ReviewItem.objects.all()
+    if scope.everywhere:
+        return items
+    if scope.is_empty:
+        return items.none()
+    condition = Q()
+    for root in scope.roots:
+        condition |= _area_q(root)
+    if scope.own_of is not None:
+        condition |= Q(agent_id=scope.own_of)
+    return items.filter(condition)
+
+
+def queue_for(user: User | AnonymousUser) -> QuerySet[ReviewItem]:
+    """The review items ``user`` may see, oldest first.
+
+    A reviewer, coordinator or district officer: those of her areas; a field
+    agent: those she sent; a monitor, an auditor or a stranger: none.
+    """
+    items = _scoped(_scope(user, _OVERSIGHT_ACTIONS, own=True))
+    return items.select_related("questionnaire", "agent", "area").order_by(*ORDERS[DEFAULT_ORDER])
+
+
+def get_visible_item(user: User | AnonymousUser, pk: int | str) -> ReviewItem:
+    """The item ``pk`` if ``user`` may see it; ItemNotFound (404) otherwise, as for no item."""
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise ItemNotFound() from None
+    item = (
+        queue_for(user)
+        .select_related("submission", "form_version", "decided_by")
+        .filter(pk=number)
+        .first()
+    )
+    if item is None:
+        raise ItemNotFound()
+    return item
+
+
+# --- filters -------------------------------------------------------------------------
+
+
+def _text(query: Mapping[str, object], name: str) -> str:
+    value = query.get(name)
+    if isinstance(value, list):
+        value = value[-1] if value else ""
+    return str(value).strip() if value is not None else ""
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What a person asked the queue for; empty values filter nothing.
+
+    ``questionnaire`` and ``agent`` are an id or a form ID / username;
+    ``review_state`` one state or several separated by commas; ``severity`` the
+    least severity of a finding (with ``check``: of a finding of that check; 0:
+    items without findings); dates are days in the server's time zone, both
+    included; ``q`` a NIK or KK number (16 digits) or part of a head's name.
+    """
+
+    questionnaire: str = ""
+    village: str = ""
+    review_state: tuple[str, ...] = ()
+    check: str = ""
+    severity: int | None = None
+    agent: str = ""
+    received_after: datetime.date | None = None
+    received_before: datetime.date | None = None
+    q: str = ""
+    order: str = DEFAULT_ORDER
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, object]) -> "QueueFilters":
+        """From a request's query string (``request.GET``); values it cannot read are left out."""
+        states = {choice.value for choice in ReviewItem.State}
+        order = _text(query, "order")
+        severity = _int(_text(query, "severity"))
+        return cls(
+            questionnaire=_text(query, "questionnaire")[:100],
+            village=_text(query, "village")[:18],
+            review_state=tuple(
+                s
+                for s in (p.strip() for p in _text(query, "review_state").split(","))
+                if s in states
+            ),
+            check=_text(query, "check")[:40],
+            severity=severity if severity is not None and severity <= 3 else None,
+            agent=_text(query, "agent")[:150],
+            received_after=_date(_text(query, "received_after")),
+            received_before=_date(_text(query, "received_before")),
+            q=_text(query, "q")[:100],
+            order=order if order in ORDERS else DEFAULT_ORDER,
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The filters as query-string parameters (for links to other pages and sorts)."""
+        values = {
+            "questionnaire": self.questionnaire,
+            "village": self.village,
+            "review_state": ",".join(self.review_state),
+            "check": self.check,
+            "severity": "" if self.severity is None else str(self.severity),
+            "agent": self.agent,
+            "received_after": self.received_after.isoformat() if self.received_after else "",
+            "received_before": self.received_before.isoformat() if self.received_before else "",
+            "q": self.q,
+            "order": "" if self.order == DEFAULT_ORDER else self.order,
+        }
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(set(self.as_query()) - {"order"})
+
+    def ordered_by(self, order: str) -> "QueueFilters":
+        return replace(self, order=order if order in ORDERS else DEFAULT_ORDER)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _id_or(value: str, id_field: str, name_field: str) -> Q:
+    number = _int(value)
+    return Q(**{id_field: number}) if number is not None else Q(**{name_field: value})
+
+
+def filter_queue(queryset: QuerySet[ReviewItem], filters: QueueFilters) -> QuerySet[ReviewItem]:
+    """``queryset`` narrowed to ``filters`` and in their order.
+
+    A tolerant name search asks the database once for its candidates (at most
+    NAME_CANDIDATES) before the queryset is returned; everything else stays lazy.
+    """
+    items = queryset
+    if filters.questionnaire:
+        items = items.filter(
+            _id_or(filters.questionnaire, "questionnaire_id", "questionnaire__form_id")
+        )
+    if filters.village:
+        items = items.filter(village_code=filters.village)
+    if len(filters.review_state) == 1:
+        items = items.filter(state=filters.review_state[0])
+    elif filters.review_state:
+        items = items.filter(state__in=filters.review_state)
+    if filters.check:
+        findings = Finding.objects.filter(item=OuterRef("pk"), check_name=filters.check)
+        if filters.severity:
+            findings = findings.filter(severity__gte=filters.severity)
+        items = items.filter(Exists(findings))
+    elif filters.severity == 0:
+        items = items.filter(findings_count=0)
+    elif filters.severity is not None:
+        items = items.filter(worst_severity__gte=filters.severity)
+    if filters.agent:
+        items = items.filter(_id_or(filters.agent, "agent_id", "agent__username"))
+    if filters.received_after:
+        items = items.filter(received_at__gte=_day_start(filters.received_after))
+    if filters.received_before:
+        next_day = filters.received_before + datetime.timedelta(days=1)
+        items = items.filter(received_at__lt=_day_start(next_day))
+    if filters.q:
+        items = _search(items, filters.q)
+    return items.order_by(*ORDERS.get(filters.order, ORDERS[DEFAULT_ORDER]))
+
+
+def _search(items: QuerySet[ReviewItem], text: str) -> QuerySet[ReviewItem]:
+    digits = re.sub(r"[\s.-]", "", text)
+    if _NIK.fullmatch(digits):
+        # Any member's NIK (the person keys of the checks), the head's, or the KK number.
+        holders = PersonKey.objects.filter(nik=digits).values("item_id")
+        return items.filter(Q(pk__in=holders) | Q(head_nik=digits) | Q(kk_number=digits))
+    return _search_names(items, text)
+
+
+def _name_matches(words: list[str], tokens: list[str], key: str, query_key: str) -> bool:
+    from review.checks.names import similarity  # noqa: PLC0415
+
+    if all(any(similarity(token, word) >= NAME_WORD_SCORE for word in words) for token in tokens):
+        return True
+    return similarity(query_key, key) >= NAME_WHOLE_SCORE
+
+
+def _search_names(items: QuerySet[ReviewItem], text: str) -> QuerySet[ReviewItem]:
+    """Heads whose name is like ``text``: `Jusuf` finds `Muhammad Yusuf`, `Yusup` too.
+
+    Both sides are compared in the checks' normal form (titles dropped, old
+    spellings made new). The database gives the candidates that hold each
+    word's first three letters; each is then scored word by word.
+    """
+    from review.checks.names import name_key  # noqa: PLC0415  (CHECKS lands it in parallel)
+
+    query_key = name_key(text)
+    tokens = [token for token in query_key.split() if token]
+    if not tokens:
+        return items.none()
+    probe = Q()
+    for token in tokens:
+        probe &= Q(head_name_key__contains=token[:3])
+    candidates = list(
+        items.filter(probe).order_by().values_list("pk", "head_name_key")[: NAME_CANDIDATES + 1]
+    )
+    if len(candidates) > NAME_CANDIDATES:
+        # Too common to score one by one: every word as written (normalised).
+        exact = Q()
+        for token in tokens:
+            exact &= Q(head_name_key__contains=token)
+        return items.filter(exact)
+    matching = [pk for pk, key in candidates if _name_matches(key.split(), tokens, key, query_key)]
+    return items.filter(pk__in=matching)
+
+
+# --- totals and pages ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueTotal:
+    """How many items a queue holds: exact up to ``COUNT_CAP``, else "more than"."""
+
+    count: int
+    is_exact: bool
+
+    def __str__(self) -> str:
+        if self.is_exact:
+            return f"{self.count:,}"
+        return str(_("more than %(count)s") % {"count": f"{self.count:,}"})
+
+
+def count_queue(queryset: QuerySet[ReviewItem], *, cap: int = COUNT_CAP) -> QueueTotal:
+    """The number of items of ``queryset``, counted no further than ``cap``."""
+    found = queryset.order_by().values("pk")[: cap + 1].count()
+    return QueueTotal(count=min(found, cap), is_exact=found <= cap)
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of a queue, with what its links need."""
+
+    items: list[ReviewItem]
+    number: int
+    size: int
+    total: QueueTotal
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_number(self) -> int:
+        return max(1, self.number - 1)
+
+    @property
+    def next_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def last_number(self) -> int | None:
+        """The last page's number; None when the total is only "more than"."""
+        if not self.total.is_exact:
+            return None
+        return max(1, -(-self.total.count // self.size))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+
+def queue_page(
+    queryset: QuerySet[ReviewItem], *, number: int | str | None = 1, size: int = PAGE_SIZE
+) -> QueuePage:
+    """Page ``number`` (from 1; past the end: the last) of an ordered queue, in two queries.
+
+    A page in the second half of a counted queue is read from its end in the
+    reverse order, so that the last page costs what the first does.
+    """
+    try:
+        wanted = max(1, int(number or 1))
+    except (TypeError, ValueError):
+        wanted = 1
+    total = count_queue(queryset)
+    last = max(1, -(-total.count // size))
+    if total.is_exact:
+        wanted = min(wanted, last)
+    else:
+        wanted = min(wanted, last + 1)
+    offset = (wanted - 1) * size
+    if total.is_exact and offset > total.count // 2:
+        end = total.count - offset  # rows from the end up to the page's last one
+        start = max(0, end - size)
+        items = list(queryset.reverse()[start:end])
+        items.reverse()
+        return QueuePage(items=items, number=wanted, size=size, total=total, has_next=wanted < last)
+    rows = list(queryset[offset : offset + size + 1])
+    return QueuePage(
+        items=rows[:size], number=wanted, size=size, total=total, has_next=len(rows) > size
+    )
+
+
+# --- oversight -----------------------------------------------------------------------
+
+# Ages of the items waiting in a queue, in days since they arrived: (upper bound, label).
+AGE_BANDS: tuple[tuple[int | None, Promise], ...] = (
+    (1, _("under a day")),
+    (3, _("1–3 days")),
+    (7, _("3–7 days")),
+    (None, _("over a week")),
+)
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One area's items in one review state, by age (counts per AGE_BANDS, in order)."""
+
+    area_code: str
+    area_name: str
+    state: str
+    count: int
+    by_age: tuple[int, ...]
+    oldest_received_at: datetime.datetime | None
+
+    @property
+    def state_label(self) -> str:
+        return str(ReviewItem.State(self.state).label)
+
+
+def queue_summary(user: User | AnonymousUser, *, by: str | None = None) -> list[SummaryRow]:
+    """The queue in ``user``'s areas, counted per area × state × age; oldest first.
+
+    Per village (``by="village"``) or per kecamatan (``by="kecamatan"``; the
+    default when the areas are wider than one kecamatan). Monitors get these
+    counts though they see no item; a field agent counts what she sent.
+    """
+    scope = _scope(user, (*_OVERSIGHT_ACTIONS, Action.VIEW_REPORTS), own=True)
+    if scope.is_empty:
+        return []
+    if by is None:
+        narrow = not scope.everywhere and all(root.count(".") >= 2 for root in scope.roots)
+        by = "village" if narrow else "kecamatan"
+    column = "village_code" if by == "village" else "kecamatan_code"
+    now = timezone.now()
+    bands = {}
+    lower: int | None = 0
+    for index, (upper, _label) in enumerate(AGE_BANDS):
+        condition = Q()
+        if upper is not None:
+            condition &= Q(received_at__gt=now - datetime.timedelta(days=upper))
+        if lower:
+            condition &= Q(received_at__lte=now - datetime.timedelta(days=lower))
+        bands[f"age{index}"] = Count("pk", filter=condition) if condition else Count("pk")
+        lower = upper
+    rows = list(
+        _scoped(scope)
+        .order_by()
+        .values(column, "state")
+        .annotate(count=Count("pk"), oldest=Min("received_at"), **bands)
+    )
+    codes = {row[column] for row in rows if row[column]}
+    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
+    summary = [
+        SummaryRow(
+            area_code=row[column],
+            area_name=names.get(row[column], row[column]),
+            state=row["state"],
+            count=row["count"],
+            by_age=tuple(row[f"age{index}"] for index in range(len(AGE_BANDS))),
+            oldest_received_at=row["oldest"],
+        )
+        for row in rows
+    ]
+    summary.sort(key=lambda r: (r.oldest_received_at or now, r.area_code, r.state))
+    return summary
+
+
+def sent_back_for(user: User | AnonymousUser) -> QuerySet[ReviewItem]:
+    """Items sent back to the village (``has_issues``) that ``user`` has to act on, newest first.
+
+    A field agent: those she sent; a coordinator: those of her areas. Each
+    carries the reviewer's ``comment``.
+    """
+    scope = _scope(user, (Action.FOLLOW_CASES,), own=True)
+    return (
+        _scoped(scope)
+        .filter(state=ReviewItem.State.HAS_ISSUES)
+        .select_related("questionnaire", "agent", "area", "decided_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class VillagePoint:
+    """Where another household of the village was surveyed."""
+
+    item_id: int
+    latitude: float
+    longitude: float
+    accuracy_m: float | None
+
+
+def village_points(
+    item: ReviewItem, user: User | AnonymousUser | None = None, *, limit: int = 500
+) -> list[VillagePoint]:
+    """The GPS points of the other households of ``item``'s village (at most ``limit``).
+
+    With ``user``: only those she may see (a field agent: her own).
+    """
+    if not item.village_code:
+        return []
+    items = queue_for(user) if user is not None else ReviewItem.objects.all()
+    rows = (
+        items.filter(village_code=item.village_code, location__isnull=False)
+        .exclude(pk=item.pk)
+        .order_by("-received_at")
+        .values_list("pk", "location", "location_accuracy_m")[:limit]
+    )
+    return [
+        VillagePoint(item_id=pk, latitude=point.y, longitude=point.x, accuracy_m=accuracy)
+        for pk, point, accuracy in rows
+        if point is not None
+    ]
