@@ -308,3 +308,15 @@ def test_a_photo_the_checks_choke_on_is_a_finding_not_a_stuck_queue(agent, setti
     assert "RuntimeError" in item.check_error and item.checks_version == CHECKS_VERSION
     assert check_unchecked_submissions() == 0
     assert Submission.objects.get(pk=item.submission_id).answers is not None
+
+
+def test_two_duplicates_checked_in_one_batch_find_each_other(agent, settings):
+    first = send_processed(agent, Household(instance="one", head=SLAMET), settings)
+    second = send_processed(
+        agent, Household(instance="two", head=SLAMET, kk="3507130101090031"), settings
+    )
+    assert check_submissions([first.pk, second.pk]) == 2
+    one, two = ReviewItem.objects.get(submission=first), ReviewItem.objects.get(submission=second)
+    assert Finding.objects.get(item=one, check_name="household.duplicate").related_item == two
+    assert Finding.objects.get(item=two, check_name="household.duplicate").related_item == one
+    assert one.findings_count == Finding.objects.filter(item=one).count()
