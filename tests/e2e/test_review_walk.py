@@ -123,6 +123,11 @@ def test_a_reviewer_walks_the_queue_decides_and_the_audit_trail_and_agent_see_it
     page.wait_for_selector("#item-state.state-approved")
     assert ReviewItem.objects.get(pk=duplicate.pk).state == ReviewItem.State.APPROVED
     _shot(page, "1366-detail-approved")
+    # A decided item's forms are folded away: the key a does not decide it again.
+    version = ReviewItem.objects.get(pk=duplicate.pk).version
+    page.keyboard.press("a")
+    page.wait_for_timeout(300)
+    assert ReviewItem.objects.get(pk=duplicate.pk).version == version
 
     # Previous (p) leads to the first Slamet; send it back with a comment (s).
     page.keyboard.press("p")
