@@ -36,7 +36,14 @@ from foundation.errors import DomainError
 from intake.models import Attachment, Submission
 from review import corrections, decisions, queue
 from review.answer_sections import AnswerSections, answer_sections, correctable_questions
-from review.labelled_answers import area_codes_in, area_names_for, outline_of_version
+from review.labelled_answers import (
+    NOT_ANSWERS,
+    area_codes_in,
+    area_names_for,
+    form_language,
+    outline_of_version,
+    text_for,
+)
 from review.models import Finding, ReviewItem, Severity
 
 logger = logging.getLogger(__name__)
@@ -272,8 +279,12 @@ class Change:
 
 
 def _labels(outline: Any, language: str) -> dict[str, str]:
+    """Every answered question's label by its path (photos included), in ``language``."""
+    form_lang = form_language(outline, language)
     return {
-        path: label for path, label, _in_repeat in correctable_questions(outline, language=language)
+        node.path: text_for(node.labels, form_lang, node.name)
+        for node in outline.questions
+        if node.type not in NOT_ANSWERS
     }
 
 
