@@ -6,12 +6,14 @@ leave it out. Decisions and corrections are the functions of
 ``review.decisions`` and ``review.corrections``; nothing here writes a row.
 """
 
-from typing import Any
+from typing import Any, cast
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.generics import ListAPIView
@@ -28,7 +30,15 @@ from review.corrections import answer_versions, correct_answer, current_answers
 from review.decisions import approve, item_area_code, reject, send_back
 from review.labelled_answers import label_answers
 from review.models import Decision, Finding, ReviewItem
-from review.queue import ORDERS, QueueFilters, filter_queue, get_visible_item, queue_for
+from review.queue import (
+    COUNT_CAP,
+    ORDERS,
+    QueueFilters,
+    count_queue,
+    filter_queue,
+    get_visible_item,
+    queue_for,
+)
 from review.serializers import (
     SEVERITY_LEVELS,
     SEVERITY_NAMES,
@@ -125,15 +135,66 @@ def _require_reviewer(user: User, item: ReviewItem) -> None:
     require(user, Action.REVIEW, item_area_code(item))
 
 
+_CAPPED = (
+    f"Counted exactly up to {COUNT_CAP:,} submissions; beyond that count is {COUNT_CAP:,}"
+    " and count_is_exact is false."
+)
+
+
 class QueuePagination(LimitOffsetPagination):
+    """limit/offset pages whose total is counted as the queue page counts it (capped)."""
+
     default_limit = 50
     max_limit = 500
+    count_is_exact = True
+
+    def get_count(self, queryset: Any) -> int:
+        total = count_queue(queryset)
+        self.count_is_exact = total.is_exact
+        return total.count
+
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
+        page = super().paginate_queryset(queryset, request, view)
+        self.page_length = len(page or [])
+        return page
+
+    def get_next_link(self) -> str | None:
+        if self.count_is_exact:
+            return super().get_next_link()
+        # Beyond the cap the total is unknown: a full page may have a next one.
+        counted = self.count
+        if self.limit is not None and self.page_length == self.limit:
+            self.count = max(counted or 0, (self.offset or 0) + self.limit + 1)
+        try:
+            return super().get_next_link()
+        finally:
+            self.count = counted
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_is_exact"] = self.count_is_exact
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        described = super().get_paginated_response_schema(schema)
+        described["properties"]["count"]["description"] = _CAPPED
+        described["properties"]["count_is_exact"] = {"type": "boolean"}
+        return described
+
+
+class _CappedPaginator(Paginator):  # type: ignore[type-arg]
+    @cached_property
+    def count(self) -> int:
+        return count_queue(cast(QuerySet[ReviewItem], self.object_list)).count
 
 
 class MapPagination(GeoJsonPagination):
     page_size = 1000
     page_size_query_param = "page_size"
     max_page_size = 5000
+    django_paginator_class = _CappedPaginator
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         described = super().get_paginated_response_schema(schema)
@@ -222,7 +283,7 @@ def _attachments(item: ReviewItem) -> list[dict[str, Any]]:
 
 def _versions(item: ReviewItem) -> list[dict[str, Any]]:
     """The chain's submissions (edits from the phone) and the corrections, oldest first."""
-    versions = []
+    versions: list[dict[str, Any]] = []
     submission_id: int | None = item.submission_id
     while submission_id is not None:
         submission = (

@@ -307,11 +307,26 @@ def test_the_list_is_paginated(kepanjen, households):
     first = kepanjen.get("/api/v1/submissions/", {"limit": 2}).json()
     rest = kepanjen.get("/api/v1/submissions/", {"limit": 2, "offset": 2}).json()
 
-    assert first["count"] == 3 and len(first["results"]) == 2
+    assert first["count"] == 3 and first["count_is_exact"] is True
+    assert len(first["results"]) == 2
     assert first["next"] and first["previous"] is None
     assert len(rest["results"]) == 1 and rest["next"] is None
     seen = {r["id"] for r in first["results"]} | {r["id"] for r in rest["results"]}
     assert len(seen) == 3
+
+
+def test_a_long_queue_says_its_count_is_not_exact_beyond_the_cap(kepanjen, households, monkeypatch):
+    import review.queue
+
+    monkeypatch.setattr(review.queue, "COUNT_CAP", 2)
+    monkeypatch.setattr(review.queue.count_queue, "__kwdefaults__", {"cap": 2})
+
+    listing = kepanjen.get("/api/v1/submissions/", {"limit": 2}).json()
+    points = kepanjen.get("/api/v1/submissions.geojson", {"page_size": 2}).json()
+
+    assert (listing["count"], listing["count_is_exact"]) == (2, False)
+    assert len(listing["results"]) == 2 and listing["next"]
+    assert points["count"] == 2
 
 
 def test_the_queues_filters_are_query_parameters(kepanjen, households, agent):
