@@ -19,13 +19,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
+import forms.versions
 from accounts.api_tokens import issue_api_token
 from accounts.models import Role
 from areas.models import Area
 from audit.models import AuditRecord
 from forms.models import FormVersion, Questionnaire
 from forms.questionnaire_source import build_xlsx
-from forms.xlsform import compile_xlsform
+from forms.versions import create_questionnaire, publish_form_version, set_deployment
+from forms.xlsform import CompiledForm, compile_xlsform
 from intake.demo_submissions import instance_xml
 from intake.models import Attachment, Submission
 from review.errors import ItemNotFound
@@ -39,6 +41,8 @@ from tests.review.review_households import (
     Household,
     _answers,
     house_photo,
+    send_household,
+    the_bar_households,
 )
 
 PAGELARAN_VILLAGE = "35.07.33.2001"
@@ -47,9 +51,18 @@ _photos = itertools.count(20)
 
 
 @functools.cache
+def _ppls_workbook() -> bytes:
+    return build_xlsx(PPLS)
+
+
+@functools.cache
+def _ppls_compiled() -> CompiledForm:
+    """pyxform and ODK Validate take seconds: the PPLS workbook is compiled once a process."""
+    return compile_xlsform(_ppls_workbook())
+
+
 def _ppls_xform() -> tuple[str, str, str]:
-    """pyxform and ODK Validate take seconds: the PPLS XForm is compiled once a process."""
-    compiled = compile_xlsform(build_xlsx(PPLS))
+    compiled = _ppls_compiled()
     return compiled.xform_xml, compiled.xform_md5, compiled.version
 
 
@@ -836,3 +849,53 @@ def test_an_edit_from_the_phone_and_a_correction_are_versions_in_order(
         ("correction", None, False),
         ("submission", "uuid:slamet-again-edit", True),
     ]
+
+
+# --- through intake and the checks ------------------------------------------------------
+
+
+@pytest.fixture
+def published_ppls(malang, monkeypatch):
+    """The PPLS questionnaire uploaded, published and deployed as district staff do it."""
+    workbook, compiled = _ppls_workbook(), _ppls_compiled()
+    compile_for_real = forms.versions.compile_xlsform
+
+    def compile_once(data: bytes, **options):
+        return compiled if data == workbook else compile_for_real(data, **options)
+
+    monkeypatch.setattr(forms.versions, "compile_xlsform", compile_once)
+    district = make_user("district", Role.DISTRICT_STAFF, ["35.07"])
+    version = create_questionnaire(
+        workbook=workbook,
+        filename="ppls_household.xlsx",
+        owner_area=Area.objects.get(code="35.07"),
+        user=district,
+    )
+    publish_form_version(version=version, user=district)
+    set_deployment(
+        questionnaire=version.questionnaire,
+        areas=Area.objects.filter(code__in=[KEPANJEN, PAGELARAN]),
+        user=district,
+    )
+    return version.questionnaire
+
+
+def test_households_sent_from_a_phone_reach_the_api_with_their_checks(
+    published_ppls, agent, kepanjen, pagelaran, django_capture_on_commit_callbacks
+):
+    sent = []
+    for household in the_bar_households():
+        with django_capture_on_commit_callbacks(execute=True):
+            sent.append(send_household(agent, household))
+    slamet = ReviewItem.objects.get(submission=sent[0])
+    again = ReviewItem.objects.get(submission=sent[1])  # the second to arrive is flagged
+
+    listing = kepanjen.get("/api/v1/submissions/", {"check": "nik.duplicate_in_queue"}).json()
+    detail = kepanjen.get(f"/api/v1/submissions/{again.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert kepanjen.get("/api/v1/submissions/").json()["count"] == 3
+    assert again.pk in {row["id"] for row in listing["results"]}
+    checks = {finding["check"] for finding in detail.json()["findings"]}
+    assert "nik.duplicate_in_queue" in checks
+    assert pagelaran.get(f"/api/v1/submissions/{slamet.pk}/").status_code == 404
+    assert pagelaran.get("/api/v1/submissions/").json()["count"] == 0
