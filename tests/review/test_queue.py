@@ -8,7 +8,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from review.checks.names import name_key
 
 from areas.models import Area
@@ -390,7 +390,10 @@ def test_the_total_is_exact_up_to_the_cap_then_more_than(household, agent, kepan
     assert (exact.count, exact.is_exact, str(exact)) == (5, True, "5")
     capped = count_queue(queue, cap=3)
     assert (capped.count, capped.is_exact) == (3, False)
-    assert str(capped) == "more than 3"
+    with translation.override("en"):
+        assert str(capped) == "more than 3"
+    with translation.override("id"):
+        assert str(capped) == "lebih dari 3"
 
 
 def test_pages_cover_the_queue_once_and_the_last_is_read_from_the_end(
