@@ -92,6 +92,36 @@ class ReviewItem(models.Model):
             models.Index(fields=["kk_number"], name="review_item_kk_number"),
             models.Index(fields=["head_nik"], name="review_item_head_nik"),
             models.Index(fields=["village_code", "received_at"], name="review_item_village"),
+            # The queue (review/queue.py): a kecamatan's items in the order of its pages, so
+            # that a page, the last one (read backwards) and the total (an index-only count)
+            # read only the entries they need, never the table.
+            models.Index(fields=["kecamatan_code", "received_at", "id"], name="review_item_queue"),
+            # … of one state; with the village, for the summary by village × state × age.
+            models.Index(
+                fields=["kecamatan_code", "state", "received_at", "id"],
+                include=["village_code"],
+                name="review_item_queue_state",
+            ),
+            # … the most serious findings first, and the filter by severity.
+            models.Index(
+                fields=[
+                    "kecamatan_code",
+                    "-worst_severity",
+                    "-findings_count",
+                    "received_at",
+                    "id",
+                ],
+                name="review_item_queue_findings",
+            ),
+            # … of one village (the village index alone would be combined with the scope's).
+            models.Index(
+                fields=["kecamatan_code", "village_code", "received_at", "id"],
+                name="review_item_queue_village",
+            ),
+            # … by the head's name, and the candidates of a name search (index-only).
+            models.Index(
+                fields=["kecamatan_code", "head_name_key", "id"], name="review_item_queue_name"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,7 +149,10 @@ class Finding(models.Model):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
         indexes = [
-            models.Index(fields=["check_name", "severity"], name="finding_check_severity"),
+            # With the item: the queue's filter by check reads the index alone.
+            models.Index(
+                fields=["check_name", "severity", "item"], name="finding_check_severity_item"
+            ),
         ]
 
     def __str__(self) -> str:
