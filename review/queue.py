@@ -322,8 +322,8 @@ def _search_names(items: QuerySet[ReviewItem], text: str) -> QuerySet[ReviewItem
 
     Both sides are compared in the checks' normal form (titles dropped, old
     spellings made new). The database gives the candidates that hold each
-    word's first three letters and not the whole word; each is then scored word
-    by word, and the queue is those with every word or a near miss.
+    word's first three letters, each distinct name once; those holding every
+    word, or scored alike word by word, are the ones shown.
     """
     query_key = name_key(text)
     tokens = [token for token in query_key.split() if token]
@@ -333,21 +333,26 @@ def _search_names(items: QuerySet[ReviewItem], text: str) -> QuerySet[ReviewItem
     for token in tokens:
         probe &= Q(head_name_key__contains=token[:3])
         exact &= Q(head_name_key__contains=token)
-    # The distinct names only: names repeat (a kecamatan has many a Siti Aminah).
+    # The distinct names only (an index-only scan of the kecamatan's names): names
+    # repeat, a kecamatan has many a Siti Aminah.
     candidates = list(
         items.filter(probe)
-        .exclude(exact)
         .order_by()
         .values_list("head_name_key", flat=True)
         .distinct()[: NAME_CANDIDATES + 1]
     )
     if len(candidates) > NAME_CANDIDATES:
-        # Too many near misses to score one by one: the words as written (normalised).
+        # Too many names to score one by one: the words as written (normalised).
         return items.filter(exact)
-    # Names holding every word are found by the database itself; the near misses are
-    # scored here, and found again by name (the index of a kecamatan's names).
-    near = [key for key in candidates if _name_matches(key.split(), tokens, key, query_key)]
-    return items.filter(exact | Q(head_name_key__in=near)) if near else items.filter(exact)
+    matching = [
+        key
+        for key in candidates
+        if all(token in key for token in tokens)
+        or _name_matches(key.split(), tokens, key, query_key)
+    ]
+    # Found again by name, through the same index: a rare name is a few rows to read,
+    # not a walk along the whole queue looking for it.
+    return items.filter(head_name_key__in=matching)
 
 
 # --- totals and pages ----------------------------------------------------------------
