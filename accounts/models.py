@@ -30,9 +30,10 @@ class SrsUserManager(UserManager["User"]):
     def _create_user_object(
         self, username: str, email: str | None, password: str | None, **extra_fields: object
     ) -> "User":
-        # Django's manager hashes the password without set_password(); the digest needs it.
+        # Django's manager hashes the password without set_password(), and the digest needs
+        # set_password(): the manager is given none, so the password is hashed once, here.
         user = super()._create_user_object(  # type: ignore[misc]  # missing from django-stubs
-            username, email, password, **extra_fields
+            username, email, None, **extra_fields
         )
         user.set_password(password)
         return user

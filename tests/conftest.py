@@ -24,6 +24,17 @@ def _fresh_process_memory():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashes(settings):
+    """New passwords are hashed with a fast hasher in tests (PBKDF2's million rounds cost
+    about half a second a user, a quarter of the review pages' tests' time); every
+    production hasher still reads what a live stack or the demo hashed."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
+@pytest.fixture(autouse=True)
 def _media_of_its_own(settings, tmp_path):
     """Each test stores files in a folder of its own, never in the demo's ``var/media``."""
     media = tmp_path / "media"

@@ -35,13 +35,14 @@ def _change_form(user: User, **overrides: str) -> dict[str, str]:
 
 
 def test_deactivating_a_user_in_the_admin_is_recorded(admin_client, admin_user, agent_user):
+    first_name = agent_user.first_name
     url = f"/admin/accounts/user/{agent_user.pk}/change/"
     page = admin_client.get(url)
     assert page.status_code == 200
     prefix = next(
         (f.prefix for f in page.context["inline_admin_formsets"][0].formset.forms[:1]), "roles"
     ).rsplit("-", 1)[0]
-    form = _change_form(agent_user, first_name="Sri")
+    form = _change_form(agent_user, first_name="Sri Wahyuni")
     form.pop("is_active")  # an unchecked box: deactivated
     form = {k.replace("role_assignments-", f"{prefix}-", 1): v for k, v in form.items()}
     form[f"{prefix}-INITIAL_FORMS"] = str(agent_user.role_assignments.count())
@@ -59,8 +60,8 @@ def test_deactivating_a_user_in_the_admin_is_recorded(admin_client, admin_user, 
     records = _records(agent_user)
     assert [r.action for r in records] == ["accounts.user_deactivated"]
     assert records[0].actor_username == admin_user.username
-    assert records[0].before == {"first_name": "", "is_active": "True"}
-    assert records[0].after == {"first_name": "Sri", "is_active": "False"}
+    assert records[0].before == {"first_name": first_name, "is_active": "True"}
+    assert records[0].after == {"first_name": "Sri Wahyuni", "is_active": "False"}
     assert records[0].source.startswith("admin POST /admin/accounts/user/")
 
 
