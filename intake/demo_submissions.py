@@ -70,21 +70,92 @@ _HOUSEHOLDS: list[dict[str, Any]] = [
         "members": [],
         "programmes": "bpjs_pbi",
     },
+    # Three that the review checks flag, so that the demo's queue shows its findings:
+    # Budi's household surveyed again (same head NIK, a spelling of his name, his photo
+    # sent again smaller), ...
+    {
+        "village": "35.07.13.2011",
+        "rt": "3",
+        "rw": "2",
+        "address": "Jl. Raya Talangagung 12A",
+        "gps": "-8.1308 112.5713 420 6",
+        "head": ("Boedi Santoso", "3507131708800001", "male", "1980-08-17"),
+        "members": [("Siti Aminah", "3507135005830002", "female", "1983-05-10", "spouse")],
+        "programmes": "pkh",
+        "photo_of": 1,
+    },
+    # ... a woman's NIK typed without the 40 added to her day, a birth date that does not
+    # match it, an impossible phone number, ...
+    {
+        "village": "35.07.13.1010",
+        "rt": "2",
+        "rw": "5",
+        "address": "Jl. Kawi 21, Kepanjen",
+        "gps": "-8.1311 112.5730 419 5",
+        "head": ("Sri Wahyuni", "3507131204880010", "female", "1988-04-21"),
+        "members": [],
+        "programmes": "none",
+        "phone": "081234567",
+    },
+    # ... and a GPS point taken at sea, south of the coast.
+    {
+        "village": "35.07.13.2003",
+        "rt": "5",
+        "rw": "1",
+        "address": "Dusun Mangunrejo Kulon",
+        "gps": "-8.5200 112.6200 3 4",
+        "head": ("Suparman", "3507131506700011", "male", "1970-06-15"),
+        "members": [],
+        "programmes": "none",
+    },
 ]
 
 
 def _photo(seed: int) -> bytes:
-    """A small drawing of a house, so the review pages show a picture."""
+    """A small drawing of a house, so the review pages show a picture.
+
+    Each seed draws another house in another place (not only in other colours): the
+    review's duplicate-photo check compares shapes, as it must to survive re-encoding.
+    """
     image = Image.new("RGB", (480, 360), (200 + seed * 10 % 50, 225, 240))
     draw = ImageDraw.Draw(image)
+    left = 20 + (seed * 67) % 200
+    width = 140 + (seed * 29) % 100
+    top = 150 + (seed * 41) % 70
     draw.rectangle(
-        (120, 170, 360, 320), fill=(230 - seed * 15, 190, 140), outline=(90, 60, 40), width=4
+        (left, top, left + width, 320),
+        fill=(230 - seed * 15, 190, 140),
+        outline=(90, 60, 40),
+        width=4,
     )
-    draw.polygon([(100, 175), (240, 70), (380, 175)], fill=(170, 60 + seed * 20, 40))
-    draw.rectangle((215, 240, 265, 320), fill=(110, 70, 40))
+    draw.polygon(
+        [
+            (left - 20, top + 5),
+            (left + width // 2, top - 90 + (seed * 13) % 40),
+            (left + width + 20, top + 5),
+        ],
+        fill=(170, 60 + seed * 20, 40),
+    )
+    door = left + width // 2 - 25
+    draw.rectangle((door, 250, door + 50, 320), fill=(110, 70, 40))
+    tree = (left + width + 60 + seed * 31) % 440
+    draw.ellipse(
+        (tree, 120 + (seed * 17) % 80, tree + 70, 240 + (seed * 17) % 80), fill=(40, 120, 50)
+    )
     draw.rectangle((0, 320, 480, 360), fill=(90, 150, 70))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _photo_of(household: dict[str, Any], index: int) -> bytes:
+    """The household's photo; ``photo_of`` another's: that one again, smaller and re-encoded."""
+    if "photo_of" not in household:
+        return _photo(index)
+    with Image.open(io.BytesIO(_photo(household["photo_of"]))) as earlier:
+        smaller = earlier.resize((earlier.width * 2 // 3, earlier.height * 2 // 3))
+    buffer = io.BytesIO()
+    smaller.save(buffer, "JPEG", quality=55)
     return buffer.getvalue()
 
 
@@ -167,7 +238,12 @@ def _household_answers(household: dict[str, Any], index: int) -> dict[str, Any]:
             "address": household["address"],
             "gps": household["gps"],
         },
-        "head": {"hh_head_name": name, "hh_head_nik": nik, "kk_number": kk},
+        "head": {
+            "hh_head_name": name,
+            "hh_head_nik": nik,
+            "kk_number": kk,
+            **({"phone": household["phone"]} if household.get("phone") else {}),
+        },
         "housing": {
             "tenure": "owned",
             "floor_area": "36",
@@ -202,7 +278,7 @@ def seed_sample_submissions(*, agent: User) -> int:
         result = ingest_submission(
             user=agent,
             xml=xml,
-            files=[IncomingFile("house.jpg", _photo(index))],
+            files=[IncomingFile("house.jpg", _photo_of(household, index))],
             device_id="demo-phone",
             is_incomplete=False,
         )
