@@ -9,11 +9,11 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
-from review.checks.names import name_key
 
 from areas.models import Area
 from forms.models import FormVersion, Questionnaire
 from intake.models import Submission
+from review.checks.names import name_key
 from review.errors import ItemNotFound
 from review.models import Finding, PersonKey, ReviewItem
 from review.queue import (
