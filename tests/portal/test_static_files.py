@@ -24,3 +24,18 @@ def test_the_stylesheet_is_served_gzipped_by_the_embedded_default(settings, tmp_
     body = b"".join(response.streaming_content)
     assert len(body) < len(plain) / 2
     assert gzip.decompress(body) == plain
+
+
+def test_production_collects_every_static_file_with_its_hashed_name(settings, tmp_path):
+    """Production's manifest storage follows every url() and sourceMappingURL of the CSS
+    and JavaScript it collects (the vendored Leaflet's included): one missing file and
+    collectstatic, hence the deployment and ``make demo``, fails."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    collected = {path.name for path in (tmp_path / "static").rglob("*")}
+    assert "leaflet.js" in collected
+    assert any(name.startswith("leaflet.") and name.endswith(".js.map") for name in collected)
