@@ -22,7 +22,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import dateformat, timezone, translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -117,6 +120,18 @@ def _filtered_queue(user: User, params: QueryDict) -> tuple[QuerySet[ReviewItem]
     return queue.filter_queue(queue.queue_for(user), filters), filters
 
 
+def _options(pairs: list[tuple[str, str]], selected: str | None) -> SafeString:
+    """``<option>`` elements, escaped, built in Python: a regency's 390 villages and its
+    agents cost a template loop about as much as the rest of the queue page."""
+    return mark_safe(  # noqa: S308 (every value and label is escaped here)
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(label)}</option>"
+            for value, label in pairs
+        )
+    )
+
+
 def _village_choices(user: User) -> list[Area]:
     scope = scope_for(user, Action.VIEW)
     if scope.is_empty:
@@ -152,6 +167,59 @@ SEVERITY_CHOICES = (
 )
 
 
+def _queue_rows(items: list[ReviewItem], urls: list[str]) -> list[SafeString]:
+    """The queue's rows as HTML, every value escaped, built in Python.
+
+    A page of 50 rows rendered by the template language cost about 25 ms of CPU
+    (a thousand variable lookups and translations); the queue is the page that
+    reviewers reload all day while the phones send, so it is built here.
+    """
+    labels = {
+        "head": escape(_("Head of household")),
+        "village": escape(_("Village")),
+        "state": escape(_("State")),
+        "findings": escape(_("Findings")),
+        "received": escape(_("Received")),
+        "questionnaire": escape(_("Questionnaire")),
+        "agent": escape(_("Field agent")),
+    }
+    no_name, checking, none = escape(_("(no name)")), escape(_("being checked")), escape(_("none"))
+    rows = []
+    for item, url in zip(items, urls, strict=True):
+        href = escape(url)
+        nik = f'<br><span class="muted nik">{escape(item.head_nik)}</span>' if item.head_nik else ""
+        village = item.area.name if item.area else (item.village_code or "—")
+        if item.checks_version == 0:
+            findings = f'<span class="muted">{checking}</span>'
+        elif item.findings_count:
+            findings = (
+                f'<span class="badge sev-{int(item.worst_severity)}">{item.findings_count} · '
+                f"{escape(item.get_worst_severity_display())}</span>"
+            )
+        else:
+            findings = f'<span class="muted">{none}</span>'
+        received = timezone.localtime(item.received_at)
+        age = _("%(age)s ago") % {"age": timesince(item.received_at)}
+        agent = item.agent.get_full_name() or item.agent.username
+        rows.append(
+            mark_safe(  # noqa: S308 (every value is escaped above or is a number)
+                f'<tr data-href="{href}" id="item-{item.pk}">'
+                f'<td data-label="{labels["head"]}"><a href="{href}">'
+                f"{escape(item.head_name) or no_name}</a>{nik}</td>"
+                f'<td data-label="{labels["village"]}">{escape(village)}</td>'
+                f'<td data-label="{labels["state"]}"><span class="badge state-{escape(item.state)}">'
+                f"{escape(item.get_state_display())}</span></td>"
+                f'<td data-label="{labels["findings"]}">{findings}</td>'
+                f'<td data-label="{labels["received"]}"><time datetime="{received.isoformat()}">'
+                f"{escape(dateformat.format(received, 'j M Y H:i'))}</time><br>"
+                f'<span class="muted">{escape(age)}</span></td>'
+                f'<td data-label="{labels["questionnaire"]}">{escape(item.questionnaire.title)}</td>'
+                f'<td data-label="{labels["agent"]}">{escape(agent)}</td></tr>'
+            )
+        )
+    return rows
+
+
 @require_GET
 def queue_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -162,10 +230,13 @@ def queue_list(request: HttpRequest) -> HttpResponse:
     query = _filter_query(request.GET)
     offset = (page.number - 1) * page.size
     base = reverse("submissions:list")
-    rows = [
-        {"item": item, "url": f"{base}{item.pk}/?{_with(query, pos=offset + index)}"}
-        for index, item in enumerate(page.items)
-    ]
+    rows = _queue_rows(
+        list(page.items),
+        [
+            f"{base}{item.pk}/?{_with(query, pos=offset + index)}"
+            for index, item in enumerate(page.items)
+        ],
+    )
     return render(
         request,
         "review/queue.html",
@@ -177,8 +248,17 @@ def queue_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "has_filters": filters.is_filtered,
             "questionnaires": _questionnaire_choices(user),
-            "villages": _village_choices(user),
-            "agents": _agent_choices(user),
+            "village_options": _options(
+                [
+                    (v.code, f"{v.name} · {v.parent.name if v.parent else ''}")
+                    for v in _village_choices(user)
+                ],
+                request.GET.get("village"),
+            ),
+            "agent_options": _options(
+                [(a.username, a.get_full_name() or a.username) for a in _agent_choices(user)],
+                request.GET.get("agent"),
+            ),
             "states": ReviewItem.State.choices,
             "severities": SEVERITY_CHOICES,
             "checks": list(CHECK_LABELS.items()),
