@@ -383,12 +383,21 @@ def _generic_xml(uuid: str) -> bytes:
 
 
 def _pages_show(user, submission: Submission) -> bool:
+    """Does the review queue list the submission for ``user``, and open its page?"""
+    from intake.processing import process_submission
+    from review.checking import check_submissions
+    from review.models import ReviewItem
+
+    # What the worker does after the commit (the test's transaction never commits).
+    process_submission(submission_id=submission.pk)
+    check_submissions([submission.pk])
+    item = ReviewItem.objects.get(submission_id=submission.pk)
     client = Client()
     client.force_login(user)
     listed = client.get(reverse("submissions:list"))
-    detail = client.get(reverse("submissions:detail", args=[submission.pk]))
+    detail = client.get(reverse("submissions:detail", args=[item.pk]))
     assert listed.status_code == 200
-    link = reverse("submissions:detail", args=[submission.pk])
+    link = reverse("submissions:detail", args=[item.pk])
     assert (link in listed.content.decode()) == (detail.status_code == 200)
     return detail.status_code == 200
 

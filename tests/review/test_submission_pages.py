@@ -1,23 +1,38 @@
 """Who sees which submission: by role and by area."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from collector_api.phones import create_access_link
 from intake.models import Submission
+from review.models import ReviewItem
 from tests.collector_api.test_bad_input import _xml
 from tests.factories import make_user
 from tests.openrosa_fixtures import jpeg
 
 
 @pytest.fixture
-def submission(openrosa_setup):
+def submission(openrosa_setup, django_capture_on_commit_callbacks):
+    """The household as the queue knows it: sent from a phone, processed and checked (on
+    the embedded default both run after the request's commit). Its ``pk`` is the review
+    item's, the id of the page ``/submissions/<id>/``."""
     link = create_access_link(
         user=openrosa_setup["agent"], label="t", created_by=openrosa_setup["agent"]
     )
-    response = Client().post(
-        f"/key/{link.token}/submission",
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(link.token)
+    assert response.status_code == 201
+    stored = Submission.objects.get()
+    item = ReviewItem.objects.get(submission=stored)
+    return SimpleNamespace(pk=item.pk, instance_id=stored.instance_id)
+
+
+def _post(token: str):
+    return Client().post(
+        f"/key/{token}/submission",
         {
             "xml_submission_file": SimpleUploadedFile(
                 "submission.xml", _xml(), content_type="text/xml"
@@ -25,8 +40,6 @@ def submission(openrosa_setup):
             "house.jpg": SimpleUploadedFile("house.jpg", jpeg(), content_type="image/jpeg"),
         },
     )
-    assert response.status_code == 201
-    return Submission.objects.get()
 
 
 def _client_for(username, role, areas):
