@@ -83,11 +83,16 @@ def moved_on(item_id: int) -> ReviewMovedOn:
         .order_by("-pk")
         .first()
     )
-    who = str(_("another reviewer"))
+    # Lazy texts: the message is rendered in the language of whoever reads it (the page's,
+    # the API client's), not the one active when the race was lost.
+    who: Any = _("another reviewer")
     if last is not None:
         who = last.decided_by.get_full_name() or last.decided_by.get_username()
     return ReviewMovedOn(
-        who=who, state=item.get_state_display(), state_code=item.state, version=item.version
+        who=who,
+        state=ReviewItem.State(item.state).label,
+        state_code=item.state,
+        version=item.version,
     )
 
 

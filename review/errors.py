@@ -1,5 +1,7 @@
 """The review queue's refusals: each a DomainError with a stable code and a message."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from foundation.errors import DomainError
@@ -27,7 +29,7 @@ class ReviewMovedOn(ReviewError):
     )
     http_status = 409
 
-    def __init__(self, *, who: str, state: str, state_code: str, version: int) -> None:
+    def __init__(self, *, who: Any, state: Any, state_code: str, version: int) -> None:
         super().__init__(who=who, state=state)
         self.state_code = state_code
         self.version = version

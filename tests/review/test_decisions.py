@@ -1,6 +1,7 @@
 """A reviewer's decisions: approve, reject, send back, approve all; races; who may."""
 
 import pytest
+from django.utils import translation
 
 from accounts.errors import NotAllowed
 from audit.models import AuditRecord
@@ -63,7 +64,10 @@ def test_of_two_reviewers_on_the_same_version_the_second_is_told_what_the_first_
         reject(user=reviewer, item_id=item.pk, version=1, reason="duplicate", comment="")
     assert moved.value.http_status == 409
     assert moved.value.state_code == "approved" and moved.value.version == 2
-    assert "Rina Wati" in moved.value.detail and "Approved" in moved.value.detail
+    with translation.override("en"):
+        assert "Rina Wati" in str(moved.value.detail) and "Approved" in str(moved.value.detail)
+    with translation.override("id"):
+        assert "Disetujui" in str(moved.value.detail)
     item.refresh_from_db()
     assert item.state == "approved" and item.decided_by == colleague
     assert Decision.objects.filter(item=item).count() == 1
