@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -104,9 +104,10 @@ def _move_item(item: ReviewItem, submission: Submission) -> None:
     logger.info("review item moved to an edit item_id=%s submission_id=%s", item.pk, submission.pk)
 
 
-def _items_for(batch: list[Submission]) -> dict[int, ReviewItem]:
-    """The locked item of each submission's chain (made or moved as needed), by submission
-    id; a submission that is no longer its chain's newest is left out."""
+def _items_for(batch: list[Submission]) -> tuple[dict[int, ReviewItem], list[Submission]]:
+    """The locked items of the submissions' chains (moved to an edit as needed), by
+    submission id, and the submissions that start a chain (their items are still to make).
+    A submission that is no longer its chain's newest is in neither."""
     existing = {
         item.submission_id: item
         for item in ReviewItem.objects.select_for_update().filter(submission__in=batch)
@@ -133,20 +134,28 @@ def _items_for(batch: list[Submission]) -> dict[int, ReviewItem]:
                 found[submission.pk] = item
         else:
             new.append(submission)
-    if new:
-        try:
-            with transaction.atomic():
-                made = ReviewItem.objects.bulk_create(_item_of(s) for s in new)
-            found.update({item.submission_id: item for item in made})
-        except IntegrityError:  # another worker made some of them meanwhile: one by one
-            for submission in new:
-                item = _new_item(submission) or _chain_item(submission)
-                if item is not None and item.submission_id == submission.pk:
-                    found[submission.pk] = item
-    return found
+    return found, new
 
 
-def _item_of(submission: Submission) -> ReviewItem:
+def _columns(facts: SubmissionFacts, stored: list[Stored], now: Any) -> dict[str, Any]:
+    """The item's columns that the checks fill."""
+    point = facts.point if is_plausible(facts.point) else None
+    return {
+        "head_name": facts.head_name[:255],
+        "head_name_key": names.name_key(facts.head_name)[:255] if facts.head_name else "",
+        "head_nik": facts.head_nik[:32],
+        "kk_number": facts.kk[:32],
+        "location": Point(point.lon, point.lat, srid=4326) if point is not None else None,
+        "location_accuracy_m": getattr(point, "accuracy", None) if point is not None else None,
+        "findings_count": len(stored),
+        "worst_severity": max((s.draft.severity for s in stored), default=0),
+        "checks_version": CHECKS_VERSION,
+        "checked_at": now,
+        "check_error": facts.error,
+    }
+
+
+def _item_of(submission: Submission, columns: dict[str, Any]) -> ReviewItem:
     kecamatan, village = _area_codes(submission)
     return ReviewItem(
         submission=submission,
@@ -157,46 +166,51 @@ def _item_of(submission: Submission) -> ReviewItem:
         area_id=submission.area_id,
         agent_id=submission.submitted_by_id,
         received_at=submission.received_at,
+        **columns,
     )
-
-
-def _new_item(submission: Submission) -> ReviewItem | None:
-    """A new item for a chain's first version; None when another worker just made it."""
-    try:
-        with transaction.atomic():
-            item = _item_of(submission)
-            item.save()
-            return item
-    except IntegrityError:
-        return None
 
 
 @transaction.atomic
 def _check_batch(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> int:
-    items = _items_for(batch)
-    if not items:
+    items, new = _items_for(batch)
+    if not items and not new:
         return 0
-    by_item = {item.pk: facts[submission_id] for submission_id, item in items.items()}
-    sound = {pk: f for pk, f in by_item.items() if not f.error}
+    # The queue's checks key each household by its item; one still to make by -submission id.
+    keys = {submission_id: item.pk for submission_id, item in items.items()}
+    keys.update({submission.pk: -submission.pk for submission in new})
+    by_key = {key: facts[submission_id] for submission_id, key in keys.items()}
+    sound = {key: f for key, f in by_key.items() if not f.error}
     stored: dict[int, list[Stored]] = {
-        pk: [Stored(d) for d in f.drafts] for pk, f in by_item.items()
+        key: [Stored(d) for d in f.drafts] for key, f in by_key.items()
     }
     villages = {item.pk: item.village_code for item in items.values()}
+    villages.update({-s.pk: _area_codes(s)[1] for s in new})
     for found in (
         queue_checks.same_niks(sound),
         queue_checks.duplicate_households(sound),
         queue_checks.far_from_village(sound, villages),
         queue_checks.same_photos(sound),
     ):
-        for pk, more in found.items():
-            stored[pk] += more
-    item_ids = list(by_item)
-    Finding.objects.filter(item_id__in=item_ids).delete()
-    PersonKey.objects.filter(item_id__in=item_ids).delete()
-    PhotoHash.objects.filter(item_id__in=item_ids).delete()
+        for key, more in found.items():
+            stored[key] += more
+    now = timezone.now()
+    pk_of = {key: key for key in keys.values() if key > 0}
+    if new:
+        # Made with their columns at once; should another worker have made one meanwhile,
+        # the IntegrityError sends the batch through one submission at a time.
+        with transaction.atomic():
+            made = ReviewItem.objects.bulk_create(
+                _item_of(s, _columns(facts[s.pk], stored[-s.pk], now)) for s in new
+            )
+        pk_of.update({-item.submission_id: item.pk for item in made})
+    if items:
+        old = [item.pk for item in items.values()]
+        Finding.objects.filter(item_id__in=old).delete()
+        PersonKey.objects.filter(item_id__in=old).delete()
+        PhotoHash.objects.filter(item_id__in=old).delete()
     Finding.objects.bulk_create(
         Finding(
-            item_id=item.pk,
+            item_id=pk_of[key],
             submission_id=submission_id,
             check_name=s.draft.check,
             severity=s.draft.severity,
@@ -204,31 +218,34 @@ def _check_batch(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> 
             member_index=s.draft.member_index,
             message_id=s.draft.message_id,
             message_en=s.draft.message_en,
-            related_item_id=s.related_item_id,
+            related_item_id=(
+                pk_of.get(s.related_item_id, s.related_item_id) if s.related_item_id else None
+            ),
         )
-        for submission_id, item in items.items()
-        for s in stored[item.pk]
+        for submission_id, key in keys.items()
+        for s in stored[key]
     )
     PersonKey.objects.bulk_create(
         PersonKey(
-            item_id=item.pk,
+            item_id=pk_of[key],
             submission_id=submission_id,
             nik=number[:32],
             member_index=index,
             name_key=names.name_key(name)[:255] if name else "",
         )
-        for submission_id, item in items.items()
+        for submission_id, key in keys.items()
         for number, index, _path, name in facts[submission_id].niks
     )
     PhotoHash.objects.bulk_create(
-        _photo_hash(item.pk, submission_id, filename, phash)
-        for submission_id, item in items.items()
+        _photo_hash(pk_of[key], submission_id, filename, phash)
+        for submission_id, key in keys.items()
         for _path, filename, phash in facts[submission_id].hashes
     )
-    now = timezone.now()
     for submission_id, item in items.items():
-        _update_item(item, facts[submission_id], stored[item.pk], now)
-    return len(items)
+        ReviewItem.objects.filter(pk=item.pk).update(
+            **_columns(facts[submission_id], stored[item.pk], now), updated_at=now
+        )
+    return len(keys)
 
 
 def _photo_hash(item_id: int, submission_id: int, filename: str, phash: str) -> PhotoHash:
@@ -242,24 +259,6 @@ def _photo_hash(item_id: int, submission_id: int, filename: str, phash: str) -> 
         band1=b1,
         band2=b2,
         band3=b3,
-    )
-
-
-def _update_item(item: ReviewItem, facts: SubmissionFacts, stored: list[Stored], now: Any) -> None:
-    point = facts.point if is_plausible(facts.point) else None
-    ReviewItem.objects.filter(pk=item.pk).update(
-        head_name=facts.head_name[:255],
-        head_name_key=names.name_key(facts.head_name)[:255] if facts.head_name else "",
-        head_nik=facts.head_nik[:32],
-        kk_number=facts.kk[:32],
-        location=Point(point.lon, point.lat, srid=4326) if point is not None else None,
-        location_accuracy_m=getattr(point, "accuracy", None) if point is not None else None,
-        findings_count=len(stored),
-        worst_severity=max((s.draft.severity for s in stored), default=0),
-        checks_version=CHECKS_VERSION,
-        checked_at=now,
-        check_error=facts.error,
-        updated_at=now,
     )
 
 
