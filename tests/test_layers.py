@@ -143,3 +143,16 @@ def test_templates_link_only_to_their_own_layer_or_below():
                     upward.append(f"{template.relative_to(ROOT)} → {namespace} ({target})")
     assert checked > 20, "the walk found almost no {% url %} tags: it proves nothing"
     assert upward == []
+
+
+def test_no_bench_script_hides_a_standard_library_module():
+    """A script run as ``python tests/bench/x.py`` has its folder first on the path: a
+    ``queue.py`` there hid the standard library's (and broke concurrent.futures)."""
+    import sys
+
+    shadowing = [
+        path.name
+        for path in (ROOT / "tests" / "bench").glob("*.py")
+        if path.stem in sys.stdlib_module_names
+    ]
+    assert shadowing == []

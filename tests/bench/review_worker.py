@@ -34,9 +34,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Run as a script, its own folder comes first on the path, and tests/bench/queue.py would
-# hide the standard library's queue.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.household_form import household_instance  # noqa: E402

@@ -19,8 +19,8 @@ its phones and meter) at concurrency 8 against gunicorn, a Celery worker and
 this database, alone and while 10 reviewers each open a queue page (filtered,
 paged, searched) every 2 seconds, and the slowdown.
 
-Run: .venv/bin/python tests/bench/queue.py --load [--count 1000000]
-     .venv/bin/python tests/bench/queue.py [--no-ingest] [--posts 2000]
+Run: .venv/bin/python tests/bench/review_queue.py --load [--count 1000000]
+     .venv/bin/python tests/bench/review_queue.py [--no-ingest] [--posts 2000]
 """
 
 import argparse
@@ -35,9 +35,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# Run as a script, this folder comes first on the path, and this file would be the
-# standard library's ``queue`` (which concurrent.futures imports).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.ingest import CpuMeter, machine_speed, run  # noqa: E402
