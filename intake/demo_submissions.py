@@ -197,6 +197,24 @@ def instance_xml(version: FormVersion, answers: dict[str, Any], instance_id: str
     return b'<?xml version="1.0"?>\n' + tostring(root, encoding="utf-8", xml_declaration=False)
 
 
+# The house of every sample household (the tests' households share it).
+SAMPLE_HOUSING = {
+    "tenure": "owned",
+    "floor_area": "36",
+    "floor_material": "cement_brick",
+    "wall_material": "masonry",
+    "wall_condition": "good",
+    "roof_material": "ceramic_tile",
+    "roof_condition": "poor",
+    "water_source": "protected_well",
+    "lighting": "pln_meter",
+    "power_va": "450",
+    "cooking_fuel": "lpg_3kg",
+    "toilet": "own",
+    "sewage": "septic_tank",
+}
+
+
 def _household_answers(household: dict[str, Any], index: int) -> dict[str, Any]:
     name, nik, sex, born = household["head"]
     kk = f"35071301{index:02d}090{index:03d}"
@@ -244,21 +262,7 @@ def _household_answers(household: dict[str, Any], index: int) -> dict[str, Any]:
             "kk_number": kk,
             **({"phone": household["phone"]} if household.get("phone") else {}),
         },
-        "housing": {
-            "tenure": "owned",
-            "floor_area": "36",
-            "floor_material": "cement_brick",
-            "wall_material": "masonry",
-            "wall_condition": "good",
-            "roof_material": "ceramic_tile",
-            "roof_condition": "poor",
-            "water_source": "protected_well",
-            "lighting": "pln_meter",
-            "power_va": "450",
-            "cooking_fuel": "lpg_3kg",
-            "toilet": "own",
-            "sewage": "septic_tank",
-        },
+        "housing": dict(SAMPLE_HOUSING),
         "members": members,
         "member_count": str(len(members)),
         "assets_group": {"assets": "motorbike television", "programmes": household["programmes"]},

@@ -22,7 +22,13 @@ from rest_framework.views import APIView
 from accounts.access import Action, require
 from accounts.models import User
 from audit.models import AuditRecord
-from portal.audit_trail import AuditFilter, audit_export_filename, export_audit, filtered_records
+from portal.audit_trail import (
+    EXPORT_COLUMNS,
+    AuditFilter,
+    audit_export_filename,
+    export_audit,
+    filtered_records,
+)
 
 AUDIT_FILTERS = [
     OpenApiParameter("area", str, description="An area code: that area and all below it."),
@@ -44,21 +50,7 @@ def _auditor(request: Request) -> User:
 class AuditRecordSerializer(serializers.ModelSerializer[AuditRecord]):
     class Meta:
         model = AuditRecord
-        fields = [
-            "id",
-            "at",
-            "actor_username",
-            "action",
-            "object_type",
-            "object_id",
-            "object_label",
-            "area_code",
-            "before",
-            "after",
-            "source",
-            "request_id",
-            "client_ip",
-        ]
+        fields = ["id", *EXPORT_COLUMNS]
 
 
 @extend_schema_view(get=extend_schema(operation_id="audit_list", parameters=AUDIT_FILTERS))

@@ -26,7 +26,7 @@ from forms.versions import (
     publish_form_version,
     set_deployment,
 )
-from intake.demo_submissions import instance_xml
+from intake.demo_submissions import SAMPLE_HOUSING, instance_xml
 from intake.ingest import IncomingFile, ingest_submission
 from intake.models import Submission
 
@@ -156,21 +156,7 @@ def _answers(household: Household) -> dict[str, Any]:
             "kk_number": household.kk,
             "phone": household.phone,
         },
-        "housing": {
-            "tenure": "owned",
-            "floor_area": "36",
-            "floor_material": "cement_brick",
-            "wall_material": "masonry",
-            "wall_condition": "good",
-            "roof_material": "ceramic_tile",
-            "roof_condition": "poor",
-            "water_source": "protected_well",
-            "lighting": "pln_meter",
-            "power_va": "450",
-            "cooking_fuel": "lpg_3kg",
-            "toilet": "own",
-            "sewage": "septic_tank",
-        },
+        "housing": dict(SAMPLE_HOUSING),
         "members": [head_member, *others],
         "member_count": str(1 + len(others)),
         "assets_group": {"assets": "motorbike television", "programmes": "pkh"},
