@@ -27,6 +27,7 @@ from rest_framework.test import APIClient
 
 from forms.area_media import GENERATED_MEDIA
 from intake.models import Submission
+from review.models import ReviewItem
 from tests.factories import make_user
 from tests.odk import Collector
 
@@ -187,15 +188,19 @@ def test_every_accepted_corpus_form_is_filled_and_sent_by_a_kepanjen_agent(live_
         if submission is None:
             failures[name] = "odk-client sent it, but no submission was stored"
             continue
-        if submission.area_id not in (KEPANJEN, *AGENT_VILLAGES):
+        item = ReviewItem.objects.filter(submission=submission).first()
+        page = f"/submissions/{item.pk if item else 0}/"
+        if item is None:
+            failures[name] = "stored, but not checked into the review queue"
+        elif submission.area_id not in (KEPANJEN, *AGENT_VILLAGES):
             failures[name] = f"stored in area {submission.area_id!r}, not the agent's own"
-        elif kepanjen.get(f"/submissions/{submission.pk}/").status_code != 200:
+        elif kepanjen.get(page).status_code != 200:
             failures[name] = "Kepanjen's reviewer cannot open the submission"
-        elif f"/submissions/{submission.pk}/" not in kepanjen.get("/submissions/").content.decode():
+        elif page not in kepanjen.get("/submissions/").content.decode():
             failures[name] = "Kepanjen's reviewer does not see it in /submissions/"
-        elif pagelaran.get(f"/submissions/{submission.pk}/").status_code != 404:
+        elif pagelaran.get(page).status_code != 404:
             failures[name] = "Pagelaran's reviewer can open a Kepanjen submission"
-        elif f"/submissions/{submission.pk}/" in pagelaran.get("/submissions/").content.decode():
+        elif page in pagelaran.get("/submissions/").content.decode():
             failures[name] = "Pagelaran's reviewer sees a Kepanjen submission in /submissions/"
 
     print(f"published and sent: {sorted(set(published) - set(failures))}")

@@ -43,6 +43,9 @@ def test_the_demo_agent_fills_and_sends_all_four_questionnaires(live_server, tmp
     kepanjen.force_login(User.objects.get(username="reviewer"))
     pagelaran.force_login(User.objects.get(username="reviewer2"))
     assert kepanjen.get("/submissions/").content.decode().count("/submissions/") >= 4
+    from review.models import ReviewItem
+
     for submission in Submission.objects.all():
-        assert kepanjen.get(f"/submissions/{submission.pk}/").status_code == 200
-        assert pagelaran.get(f"/submissions/{submission.pk}/").status_code == 404
+        item = ReviewItem.objects.get(submission=submission)  # checked into the queue
+        assert kepanjen.get(f"/submissions/{item.pk}/").status_code == 200
+        assert pagelaran.get(f"/submissions/{item.pk}/").status_code == 404

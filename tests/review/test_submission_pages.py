@@ -8,6 +8,8 @@ from django.test import Client
 
 from collector_api.phones import create_access_link
 from intake.models import Submission
+from intake.processing import process_submission
+from review.checking import check_submissions
 from review.models import ReviewItem
 from tests.collector_api.test_bad_input import _xml
 from tests.factories import make_user
@@ -15,19 +17,24 @@ from tests.openrosa_fixtures import jpeg
 
 
 @pytest.fixture
-def submission(openrosa_setup, django_capture_on_commit_callbacks):
-    """The household as the queue knows it: sent from a phone, processed and checked (on
-    the embedded default both run after the request's commit). Its ``pk`` is the review
-    item's, the id of the page ``/submissions/<id>/``."""
+def sent_submission(openrosa_setup) -> Submission:
+    """A household just sent from a phone (stored; not yet processed or checked)."""
     link = create_access_link(
         user=openrosa_setup["agent"], label="t", created_by=openrosa_setup["agent"]
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _post(link.token)
+    response = _post(link.token)
     assert response.status_code == 201
-    stored = Submission.objects.get()
-    item = ReviewItem.objects.get(submission=stored)
-    return SimpleNamespace(pk=item.pk, instance_id=stored.instance_id)
+    return Submission.objects.get()
+
+
+@pytest.fixture
+def submission(sent_submission):
+    """The household as the queue knows it: processed and checked, as the worker does after
+    the commit. Its ``pk`` is the review item's, the id of the page ``/submissions/<id>/``."""
+    process_submission(submission_id=sent_submission.pk)
+    check_submissions([sent_submission.pk])
+    item = ReviewItem.objects.get(submission=sent_submission)
+    return SimpleNamespace(pk=item.pk, instance_id=sent_submission.instance_id)
 
 
 def _post(token: str):
