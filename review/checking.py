@@ -53,11 +53,8 @@ def _area_codes(submission: Submission) -> tuple[str, str]:
     return kecamatan, village
 
 
-def _chain_item(submission: Submission) -> ReviewItem | None:
-    """The item of the chain this submission belongs to, locked (None for a new chain)."""
-    item = ReviewItem.objects.select_for_update().filter(submission_id=submission.pk).first()
-    if item is not None or submission.supersedes_id is None:
-        return item
+def _earlier_in_chain(submission: Submission) -> list[int]:
+    """The ids of the versions this one supersedes, newest first (at most 100 steps)."""
     earlier: list[int] = []
     previous: int | None = submission.supersedes_id
     while previous is not None and len(earlier) < 100:
@@ -65,6 +62,15 @@ def _chain_item(submission: Submission) -> ReviewItem | None:
         previous = (
             Submission.objects.filter(pk=previous).values_list("supersedes_id", flat=True).first()
         )
+    return earlier
+
+
+def _chain_item(submission: Submission) -> ReviewItem | None:
+    """The item of the chain this submission belongs to, locked (None for a new chain)."""
+    item = ReviewItem.objects.select_for_update().filter(submission_id=submission.pk).first()
+    if item is not None or submission.supersedes_id is None:
+        return item
+    earlier = _earlier_in_chain(submission)
     return ReviewItem.objects.select_for_update().filter(submission_id__in=earlier).first()
 
 
@@ -264,16 +270,7 @@ def _photo_hash(item_id: int, submission_id: int, filename: str, phash: str) -> 
 
 def _is_newer(current_id: int, submission: Submission) -> bool:
     """Is ``submission`` later in the chain than the item's ``current_id``?"""
-    previous: int | None = submission.supersedes_id
-    for _step in range(100):
-        if previous is None:
-            return False
-        if previous == current_id:
-            return True
-        previous = (
-            Submission.objects.filter(pk=previous).values_list("supersedes_id", flat=True).first()
-        )
-    return False
+    return current_id in _earlier_in_chain(submission)
 
 
 def _current_versions(questionnaire_ids: Iterable[int]) -> dict[int, FormVersion | None]:
@@ -342,7 +339,7 @@ def check_submissions(submission_ids: Iterable[int]) -> int:
     return done
 
 
-def unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK) -> list[int]:
+def unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK, limit: int = 500) -> list[int]:
     """Processed current submissions without an item (or whose item is on an earlier
     version of the chain), and items checked by an older CHECKS_VERSION, oldest first.
 
@@ -355,18 +352,19 @@ def unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK) -> list[int]
     if lookback is not None:
         newest = Submission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         missing = missing.filter(pk__gt=newest - lookback)
-    found = list(missing.order_by("pk").values_list("pk", flat=True)[:500])
+    found = list(missing.order_by("pk").values_list("pk", flat=True)[:limit])
     stale = ReviewItem.objects.filter(checks_version__lt=CHECKS_VERSION).values_list(
         "submission_id", flat=True
-    )[:500]
-    return sorted(set(found) | set(stale))
+    )[:limit]
+    return sorted(set(found) | set(stale))[:limit]
 
 
 def check_unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK, limit: int = 2000) -> int:
     """The sweep: check what no one checked yet (or with older checks); returns how many."""
     done = 0
     while done < limit:
-        ids = unchecked_submissions(lookback=lookback)[: min(500, limit - done)]
+        # The request's ride-along (limit 2) asks the database for two, not five hundred.
+        ids = unchecked_submissions(lookback=lookback, limit=min(500, limit - done))
         if not ids:
             break
         checked = check_submissions(ids)
