@@ -9,6 +9,7 @@ from forms.xform_outline import read_outline
 from forms.xlsform import compile_xlsform
 from review.answer_sections import answer_sections
 from review.labelled_answers import area_codes_in, area_names_for
+from tests.review.test_labelled_answers import ANSWERS
 
 PPLS = Path(__file__).resolve().parents[2] / "forms" / "questionnaires" / "ppls_household.yaml"
 
@@ -16,28 +17,6 @@ PPLS = Path(__file__).resolve().parents[2] / "forms" / "questionnaires" / "ppls_
 @pytest.fixture(scope="module")
 def ppls():
     return read_outline(compile_xlsform(build_xlsx(PPLS)).xform_xml)
-
-
-ANSWERS = {
-    "start": "2026-11-30T08:00:00.000+07:00",
-    "deviceid": "collect:abc",
-    "place": {
-        "regency": "35.07",
-        "subdistrict": "35.07.13",
-        "village": "35.07.13.2011",
-        "rt": "3",
-        "gps": "-8.1307 112.5712 420 5",
-    },
-    "head": {"hh_head_name": "Budi Santoso", "hh_head_nik": "3507131708800001", "phone": ""},
-    "housing": {"tenure": "owned", "power_va": ""},
-    "members": [
-        {"name": "Budi Santoso", "sex": "male", "age": "46", "disability": "none"},
-        {"name": "Siti Aminah", "sex": "female", "pregnant": ""},
-    ],
-    "assets_group": {"assets": "", "programmes": ""},
-    "house_photo": "1764466800000.jpg",
-    "meta": {"instanceID": "uuid:11111111-1111-4111-8111-111111111111"},
-}
 
 
 def _label(outline, language, **kwargs):
