@@ -387,7 +387,7 @@ class SubmissionReviewApi(APIView):
         state, version = wanted["review_state"], wanted["version"]
         comment = wanted.get("comment", "")
         if state == ReviewItem.State.APPROVED:
-            approve(user=user, item_id=item.pk, version=version)
+            approve(user=user, item_id=item.pk, version=version, comment=comment)
         elif state == ReviewItem.State.REJECTED:
             reject(
                 user=user,

@@ -21,6 +21,8 @@ from audit.trail import record_change
 from forms.xform_outline import read_outline
 from review.decisions import bump_version, get_item_to_decide, item_area_code
 from review.errors import (
+    COMMENT_LIMIT,
+    CommentTooLong,
     CorrectionReasonRequired,
     FieldNotCorrectable,
     MemberIndexInvalid,
@@ -141,6 +143,8 @@ def correct_answer(
     """
     if not reason.strip():
         raise CorrectionReasonRequired()
+    if len(reason) > COMMENT_LIMIT or len(value) > COMMENT_LIMIT:
+        raise CommentTooLong(length=max(len(reason), len(value)))
     item = get_item_to_decide(user, item_id)
     answers = copy.deepcopy(current_answers(item))
     value = value.strip()

@@ -22,7 +22,9 @@ from accounts.errors import NotAllowed
 from accounts.models import User
 from audit.trail import record_change
 from review.errors import (
+    COMMENT_LIMIT,
     CommentRequired,
+    CommentTooLong,
     CountChanged,
     ItemNotFound,
     RejectReasonUnknown,
@@ -125,6 +127,8 @@ def _decide(
     *, user: User, item_id: int, version: int, state: str, reason: str, comment: str, action: str
 ) -> ReviewItem:
     item = get_item_to_decide(user, item_id)
+    if len(comment) > COMMENT_LIMIT:
+        raise CommentTooLong(length=len(comment))
     before = _snapshot(item)
     now = timezone.now()
     bump_version(
@@ -159,16 +163,16 @@ def _decide(
     return item
 
 
-def approve(*, user: User, item_id: int, version: int) -> ReviewItem:
-    """Approve the item: it waits for the registry merge. Raises ReviewMovedOn, NotAllowed,
-    ItemNotFound."""
+def approve(*, user: User, item_id: int, version: int, comment: str = "") -> ReviewItem:
+    """Approve the item (with an optional note for the record): it waits for the registry
+    merge. Raises ReviewMovedOn, NotAllowed, ItemNotFound."""
     return _decide(
         user=user,
         item_id=item_id,
         version=version,
         state=State.APPROVED,
         reason="",
-        comment="",
+        comment=comment.strip(),
         action="review.approved",
     )
 

@@ -45,6 +45,18 @@ class CommentRequired(ReviewError):
     message = _("Say what the field agent should correct.")
 
 
+class CommentTooLong(ReviewError):
+    code = "comment_too_long"
+    message = _("Keep the comment under %(limit)d characters; it has %(length)d.")
+
+    def __init__(self, *, length: int) -> None:
+        super().__init__(limit=COMMENT_LIMIT, length=length)
+
+
+# The longest comment or reason a decision or correction keeps (the API says the same).
+COMMENT_LIMIT = 2000
+
+
 class CorrectionReasonRequired(ReviewError):
     code = "correction_reason_required"
     message = _("Give the reason for the correction.")

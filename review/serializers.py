@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from review.decisions import REJECT_REASONS
+from review.errors import COMMENT_LIMIT
 from review.models import ReviewItem
 
 # What a reviewer may decide through the API (ODK Central's review states).
@@ -156,7 +157,7 @@ class ReviewInput(serializers.Serializer[None]):
     comment = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=2000,
+        max_length=COMMENT_LIMIT,
         help_text="Free text; required to send back (what the field agent should correct).",
     )
     version = serializers.IntegerField(
@@ -169,8 +170,8 @@ class CorrectionInput(serializers.Serializer[None]):
     member_index = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, help_text="The repeat's row (0-based)."
     )
-    value = serializers.CharField(allow_blank=True, max_length=2000)
-    reason = serializers.CharField(max_length=2000)
+    value = serializers.CharField(allow_blank=True, max_length=COMMENT_LIMIT)
+    reason = serializers.CharField(max_length=COMMENT_LIMIT)
     version = serializers.IntegerField(
         min_value=1, help_text="The version of the review that the reviewer saw."
     )

@@ -560,7 +560,11 @@ def _decide(request: HttpRequest, pk: int, action: Any, done: str, **fields: Any
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(
-        request, pk, decisions.approve, _("Approved. The submission waits for the registry.")
+        request,
+        pk,
+        decisions.approve,
+        _("Approved. The submission waits for the registry."),
+        comment=request.POST.get("comment", "").strip(),
     )
 
 

@@ -550,6 +550,14 @@ def test_a_reviewer_approves_and_the_history_and_audit_say_so(kepanjen, househol
     assert record.source == f"api POST /api/v1/submissions/{dewi.pk}/review/"
 
 
+def test_an_approval_through_the_api_keeps_its_comment(kepanjen, households):
+    dewi = households["dewi"]
+    response = _review(kepanjen, dewi, review_state="approved", comment="Seen at home.", version=1)
+    assert response.status_code == 200, response.content
+    history = kepanjen.get(f"/api/v1/submissions/{dewi.pk}/").json()["history"]
+    assert history[0]["comment"] == "Seen at home."
+
+
 def test_a_reviewer_rejects_with_a_reason_and_sends_back_with_a_comment(kepanjen, households):
     rejected = _review(
         kepanjen,

@@ -224,6 +224,34 @@ def test_approve_redirects_with_a_message_and_writes_the_audit_record(demo):
     assert AuditRecord.objects.filter(action="review.approved", object_id=str(item.pk)).exists()
 
 
+def test_an_approval_keeps_its_note_in_the_history_and_the_audit(demo):
+    item = demo["dewi"]
+    client = _client("reviewer")
+    response = client.post(
+        f"/submissions/{item.pk}/approve/",
+        {"version": item.version, "comment": "  Checked the KK at the village office.  "},
+    )
+    assert response.status_code == 302
+    approved = _refresh(item)
+    assert approved.comment == "Checked the KK at the village office."
+    decision = approved.decisions.get()
+    assert decision.comment == "Checked the KK at the village office."
+    record = AuditRecord.objects.get(action="review.approved", object_id=str(item.pk))
+    assert record.after["comment"] == "Checked the KK at the village office."
+    assert "Checked the KK at the village office." in _text(client.get(response["Location"]))
+
+
+def test_a_comment_too_long_is_refused_and_nothing_is_decided(demo):
+    item = demo["dewi"]
+    response = _client("reviewer").post(
+        f"/submissions/{item.pk}/send-back/", {"version": item.version, "comment": "x" * 2001}
+    )
+    assert response.status_code == 422
+    assert "2000" in _text(response) and "2001" in _text(response)
+    assert _refresh(item).state == ReviewItem.State.RECEIVED
+    assert not AuditRecord.objects.filter(action="review.sent_back").exists()
+
+
 def test_a_stale_version_gets_409_with_the_first_decision(demo):
     item = demo["dewi"]
     first, second = _client("reviewer"), _client("reviewer")
