@@ -10,8 +10,7 @@ from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import QueryDict
-from django.urls import reverse
+from django.http import FileResponse, QueryDict
 from django.utils import translation
 from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from accounts.access import Action, require
 from accounts.models import User
-from intake.models import Attachment, Submission
+from review.attachments import attachment_list, file_response, find_attachment, submission_chain
 from review.corrections import answer_versions, correct_answer, current_answers
 from review.decisions import approve, item_area_code, reject, send_back
 from review.labelled_answers import label_answers
@@ -49,6 +48,9 @@ from review.serializers import (
     SubmissionItemSerializer,
     SubmissionPointSerializer,
 )
+
+# The files' URLs in the API's answers: token-authenticated, like the rest of it.
+FILE_ROUTE = "review_api:file"
 
 QUEUE_FILTERS = [
     OpenApiParameter("questionnaire", str, description="A questionnaire's form_id (or id)."),
@@ -265,45 +267,26 @@ def _findings(user: User, item: ReviewItem, language: str) -> list[dict[str, Any
     ]
 
 
-def _attachments(item: ReviewItem) -> list[dict[str, Any]]:
-    found = []
-    for attachment in Attachment.objects.filter(submission_id=item.submission_id):
-        url = reverse("submissions:attachment", args=[item.pk, attachment.filename])
-        found.append(
-            {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "url": url,
-                "thumbnail_url": f"{url}?size=thumbnail" if attachment.thumbnail else None,
-            }
-        )
-    return found
-
-
 def _versions(item: ReviewItem) -> list[dict[str, Any]]:
     """The chain's submissions (edits from the phone) and the corrections, oldest first."""
     versions: list[dict[str, Any]] = []
-    submission_id: int | None = item.submission_id
-    while submission_id is not None:
-        submission = (
-            Submission.objects.select_related("submitted_by")
-            .only("id", "instance_id", "received_at", "supersedes", "submitted_by__username")
-            .get(pk=submission_id)
-        )
+    for submission in submission_chain(item):
+        current = submission.pk == item.submission_id
         versions.append(
             {
                 "kind": "submission",
                 "at": submission.received_at,
                 "by": submission.submitted_by.username,
                 "instance_id": submission.instance_id,
-                "is_current": submission.pk == item.submission_id and not item.answers_number,
+                "is_current": current and not item.answers_number,
                 "number": None,
                 "reason": "",
                 "changes": [],
+                "attachments": attachment_list(
+                    item, submission.pk, url_name=FILE_ROUTE, earlier=not current
+                ),
             }
         )
-        submission_id = submission.supersedes_id
     versions.reverse()
     for correction in answer_versions(item):
         versions.append(
@@ -316,6 +299,7 @@ def _versions(item: ReviewItem) -> list[dict[str, Any]]:
                 "number": correction.number,
                 "reason": correction.reason,
                 "changes": correction.changes,
+                "attachments": [],
             }
         )
     # In the order they happened: a correction of the first visit comes before the edit.
@@ -347,7 +331,7 @@ def _detail(user: User, item: ReviewItem) -> dict[str, Any]:
     detail: dict[str, Any] = {
         "item": item,
         "answers": [node.as_dict() for node in answers],
-        "attachments": _attachments(item),
+        "attachments": attachment_list(item, item.submission_id, url_name=FILE_ROUTE),
         "findings": _findings(user, item, language),
         "versions": _versions(item),
         "history": _history(item),
@@ -362,6 +346,26 @@ class SubmissionDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         return Response(_detail(user, get_visible_item(user, pk)))
+
+
+class SubmissionFileApi(APIView):
+    """A submission's file (a photo, a signature) for a reader of its item, by token."""
+
+    @extend_schema(
+        operation_id="submissions_file",
+        parameters=[
+            OpenApiParameter(
+                "submission", int, description="An earlier version's id (from `versions`)."
+            ),
+            OpenApiParameter("size", str, enum=["thumbnail"], description="The thumbnail."),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        tags=["review"],
+    )
+    def get(self, request: Request, pk: int, filename: str) -> FileResponse:
+        item = get_visible_item(_user(request), pk)
+        attachment = find_attachment(item, filename, request.query_params.get("submission", ""))
+        return file_response(attachment, thumbnail=request.query_params.get("size") == "thumbnail")
 
 
 class SubmissionReviewApi(APIView):

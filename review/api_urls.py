@@ -19,6 +19,11 @@ urlpatterns = [
         name="detail",
     ),
     path(
+        "submissions/<int:pk>/files/<str:filename>",
+        login_not_required(api.SubmissionFileApi.as_view()),
+        name="file",
+    ),
+    path(
         "submissions/<int:pk>/review/",
         login_not_required(api.SubmissionReviewApi.as_view()),
         name="review",

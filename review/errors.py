@@ -19,6 +19,12 @@ class ItemNotFound(ReviewError):
     http_status = 404
 
 
+class AttachmentNotFound(ReviewError):
+    code = "attachment_not_found"
+    message = _("This submission has no such file.")
+    http_status = 404
+
+
 class ReviewMovedOn(ReviewError):
     """Someone decided (or corrected) since the reviewer loaded the item: the lost race."""
 

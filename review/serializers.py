@@ -95,7 +95,7 @@ class AttachmentOutput(serializers.Serializer[None]):
     filename = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
-    url = serializers.CharField()
+    url = serializers.CharField(help_text="The file, with the same token as the API.")
     thumbnail_url = serializers.CharField(allow_null=True)
 
 
@@ -118,6 +118,9 @@ class VersionOutput(serializers.Serializer[None]):
     number = serializers.IntegerField(allow_null=True, help_text="A correction's number.")
     reason = serializers.CharField(allow_blank=True)
     changes = ChangeOutput(many=True)
+    attachments = AttachmentOutput(
+        many=True, help_text="A submission's files (an earlier version's stay readable)."
+    )
 
 
 class DecisionOutput(serializers.Serializer[None]):

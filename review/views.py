@@ -36,9 +36,10 @@ from accounts.models import Role, User
 from areas.models import Area
 from forms.models import Questionnaire
 from foundation.errors import DomainError
-from intake.models import Attachment, Submission
 from review import corrections, decisions, queue
 from review.answer_sections import AnswerSections, answer_sections, correctable_questions
+from review.attachments import file_response, find_attachment, submission_chain
+from review.errors import AttachmentNotFound
 from review.labelled_answers import (
     NOT_ANSWERS,
     area_codes_in,
@@ -90,7 +91,6 @@ CHECK_LABELS = {
     "value.choice_gone": gettext_lazy("Value: choice no longer in the form"),
     "value.out_of_range": gettext_lazy("Value: outside the form's range"),
 }
-MAX_EARLIER_VERSIONS = 20
 
 
 def _user(request: HttpRequest) -> User:
@@ -308,24 +308,6 @@ def _neighbours(user: User, item: ReviewItem, params: QueryDict) -> Neighbours:
     return Neighbours(previous_url, next_url, list_url, pos)
 
 
-def _chain(item: ReviewItem) -> list[Submission]:
-    """The item's submissions, newest first: the current one and the ones it edited."""
-    chain = [item.submission]
-    current = item.submission
-    while current.supersedes_id is not None and len(chain) <= MAX_EARLIER_VERSIONS:
-        earlier = (
-            Submission.objects.defer("xml")
-            .select_related("submitted_by")
-            .filter(pk=current.supersedes_id)
-            .first()
-        )
-        if earlier is None:
-            break
-        chain.append(earlier)
-        current = earlier
-    return chain
-
-
 def _flatten(
     answers: Any, prefix: str = "", index: int | None = None
 ) -> dict[tuple[str, int | None], str]:
@@ -434,7 +416,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
         notes=notes,
     )
     attachments = {a.filename: a for a in item.submission.attachments.all()}
-    chain = _chain(item)
+    chain = submission_chain(item)
     earlier = [
         {
             "submission": older,
@@ -658,21 +640,8 @@ def approve_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def item_attachment(request: HttpRequest, pk: int, filename: str) -> FileResponse:
     item = queue.get_visible_item(_user(request), pk)
-    submission_id = item.submission_id
-    wanted = request.GET.get("submission", "")
-    if wanted:
-        chain_ids = {s.pk for s in _chain(item)}
-        if not wanted.isdigit() or int(wanted) not in chain_ids:
-            raise Http404("No such attachment")
-        submission_id = int(wanted)
-    attachment = Attachment.objects.filter(submission_id=submission_id, filename=filename).first()
-    if attachment is None:
-        raise Http404("No such attachment")
-    if request.GET.get("size") == "thumbnail" and attachment.thumbnail:
-        response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
-    else:
-        response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'inline; filename="{attachment.filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    try:
+        attachment = find_attachment(item, filename, request.GET.get("submission", ""))
+    except AttachmentNotFound as missing:
+        raise Http404(missing.detail) from None
+    return file_response(attachment, thumbnail=request.GET.get("size") == "thumbnail")

@@ -427,7 +427,7 @@ def test_the_detail_has_labelled_answers_files_findings_versions_and_history(kep
 
     [photo] = body["attachments"]
     assert photo["filename"] == "house.jpg"
-    assert photo["url"] == f"/submissions/{slamet.pk}/files/house.jpg"
+    assert photo["url"] == f"/api/v1/submissions/{slamet.pk}/files/house.jpg"
 
     duplicate = next(f for f in body["findings"] if f["check"] == "nik.duplicate_in_queue")
     assert set(duplicate) >= {"check", "severity", "field", "member_index", "message"}
@@ -471,15 +471,25 @@ def test_a_duplicate_is_linked_only_when_the_reader_may_see_the_other_household(
     assert slamet["findings"][0]["related_item"] == households["again"].pk
 
 
-def test_the_attachment_url_serves_the_photo_to_the_reader(reviewer, households):
-    body = _api(reviewer).get(f"/api/v1/submissions/{households['slamet'].pk}/").json()
-    browser = Client()
-    browser.force_login(reviewer)
+def test_the_attachment_url_serves_the_photo_to_the_token_holder_only_in_her_areas(
+    reviewer, pagelaran, households
+):
+    api = _api(reviewer)
+    body = api.get(f"/api/v1/submissions/{households['slamet'].pk}/").json()
+    url = body["attachments"][0]["url"]
 
-    photo = browser.get(body["attachments"][0]["url"])
+    photo = api.get(url)
+    thumbnail = api.get(body["attachments"][0]["thumbnail_url"] or url)
 
-    assert photo.status_code == 200
+    assert photo.status_code == 200 and photo["X-Content-Type-Options"] == "nosniff"
     assert b"".join(photo.streaming_content)[:2] == b"\xff\xd8"
+    assert thumbnail.status_code == 200
+    assert APIClient().get(url).status_code in (401, 403)  # no token, no photo
+    outside = pagelaran.get(url)
+    assert outside.status_code == 404
+    assert outside.json() == pagelaran.get("/api/v1/submissions/999999/").json()
+    missing = api.get(url.replace("house.jpg", "other.jpg"))
+    assert missing.status_code == 404 and missing.json()["code"] == "attachment_not_found"
 
 
 def test_outside_ones_areas_a_submission_is_the_same_404_as_an_unknown_id(
@@ -857,6 +867,29 @@ def test_an_edit_from_the_phone_and_a_correction_are_versions_in_order(
         ("correction", None, False),
         ("submission", "uuid:slamet-again-edit", True),
     ]
+    # The edit sent a new photo; the first visit's stays readable, by token.
+    new_photo = house_photo(99)
+    replaced = Attachment(
+        submission=edit,
+        filename="house.jpg",
+        content_type="image/jpeg",
+        size=len(new_photo),
+        sha256=hashlib.sha256(new_photo).hexdigest(),
+    )
+    replaced.file.save("house.jpg", ContentFile(new_photo), save=False)
+    replaced.save()
+    body = kepanjen.get(f"/api/v1/submissions/{again.pk}/").json()
+    [current_file] = body["attachments"]
+    [earlier_file] = body["versions"][0]["attachments"]
+    assert current_file["url"] == f"/api/v1/submissions/{again.pk}/files/house.jpg"
+    assert earlier_file["url"] == current_file["url"] + f"?submission={first.pk}"
+    assert b"".join(kepanjen.get(current_file["url"]).streaming_content) == new_photo
+    first_photo = Attachment.objects.get(submission=first).file.read()
+    assert b"".join(kepanjen.get(earlier_file["url"]).streaming_content) == first_photo
+    # Another chain's submission is not reachable through this item.
+    other = households["slamet"].submission_id
+    assert kepanjen.get(f"{current_file['url']}?submission={other}").status_code == 404
+    assert kepanjen.get(f"{current_file['url']}?submission=x").status_code == 404
 
 
 # --- through intake and the checks ------------------------------------------------------
