@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -203,11 +203,10 @@ def _check_batch(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> 
     pk_of = {key: key for key in keys.values() if key > 0}
     if new:
         # Made with their columns at once; should another worker have made one meanwhile,
-        # the IntegrityError sends the batch through one submission at a time.
-        with transaction.atomic():
-            made = ReviewItem.objects.bulk_create(
-                _item_of(s, _columns(facts[s.pk], stored[-s.pk], now)) for s in new
-            )
+        # the IntegrityError rolls the batch back and _check_batch_racing runs it again.
+        made = ReviewItem.objects.bulk_create(
+            _item_of(s, _columns(facts[s.pk], stored[-s.pk], now)) for s in new
+        )
         pk_of.update({-item.submission_id: item.pk for item in made})
     if items:
         old = [item.pk for item in items.values()]
@@ -252,6 +251,16 @@ def _check_batch(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> 
             **_columns(facts[submission_id], stored[item.pk], now), updated_at=now
         )
     return len(keys)
+
+
+def _check_batch_racing(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> int:
+    """_check_batch; when another worker made an item of the batch meanwhile (the unique
+    submission of an item refuses the second), once more: it now finds that item."""
+    try:
+        return _check_batch(batch, facts)
+    except IntegrityError:
+        logger.info("review items made meanwhile by another worker submissions=%s", len(batch))
+        return _check_batch(batch, facts)
 
 
 def _photo_hash(item_id: int, submission_id: int, filename: str, phash: str) -> PhotoHash:
@@ -323,7 +332,7 @@ def check_submissions(submission_ids: Iterable[int]) -> int:
             for submission in batch
         }
         try:
-            done += _check_batch(batch, facts)
+            done += _check_batch_racing(batch, facts)
         except TRANSIENT_ERRORS:
             raise
         except Exception:  # a bug: the batch one by one, so that one holds up no other
