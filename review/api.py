@@ -30,14 +30,13 @@ from review.decisions import approve, item_area_code, reject, send_back
 from review.labelled_answers import label_answers
 from review.models import Decision, Finding, ReviewItem
 from review.queue import (
-    COUNT_CAP,
     ORDERS,
     QueueFilters,
-    count_queue,
     filter_queue,
     get_visible_item,
     queue_for,
 )
+from review.queue_totals import COUNT_CAP, count_queue
 from review.serializers import (
     SEVERITY_LEVELS,
     SEVERITY_NAMES,

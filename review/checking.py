@@ -28,12 +28,14 @@ from django.utils import timezone
 from audit.trail import record_change
 from forms.models import FormVersion, Questionnaire
 from forms.versions import latest_published
+from foundation import names
 from intake.models import Attachment, Submission
 from intake.processing import TRANSIENT_ERRORS
 from review import queue_checks
-from review.checks import names, photos
+from review.checks import photos
 from review.models import AnswerVersion, Decision, Finding, PersonKey, PhotoHash, ReviewItem
 from review.queue_checks import Stored
+from review.queue_totals import queue_changed
 from review.submission_facts import SubmissionFacts, is_plausible, pure_facts
 
 logger = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ def _move_item(item: ReviewItem, submission: Submission) -> None:
         before=before,
         after={"submission": submission.pk, "state": item.state, "version": item.version},
     )
+    queue_changed(submission.area_id or item.kecamatan_code)
     logger.info("review item moved to an edit item_id=%s submission_id=%s", item.pk, submission.pk)
 
 

@@ -29,6 +29,7 @@ from review.errors import (
     NothingChanged,
 )
 from review.models import AnswerVersion, Decision, ReviewItem
+from review.queue_totals import queue_changed
 
 logger = logging.getLogger(__name__)
 
@@ -180,6 +181,7 @@ def correct_answer(
         decided_at=timezone.now(),
         version=item.version,
     )
+    queue_changed(item_area_code(item))
     record_change(
         actor=user,
         action="review.answer_corrected",

@@ -31,6 +31,7 @@ from review.errors import (
     ReviewMovedOn,
 )
 from review.models import Decision, ReviewItem
+from review.queue_totals import queue_changed
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ def _decide(
         before=before,
         after=_snapshot(item),
     )
+    queue_changed(item_area_code(item))
     logger.info("review decision item_id=%s state=%s version=%s", item.pk, state, item.version)
     return item
 
@@ -303,5 +305,7 @@ def approve_all_without_findings(*, user: User, filters: Any, expected_count: in
                 "all_without_findings": True,
             },
         )
+    for area_code in {row[6] or row[7] for row in rows}:  # area_id, else kecamatan_code
+        queue_changed(area_code)
     logger.info("review approved all without findings count=%s", len(rows))
     return len(rows)

@@ -26,16 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.access import Action, scope_for
 from accounts.models import User
 from areas.models import Area, AreaLevel
-from review.checks.names import name_key, similarity
+from foundation.names import name_key, similarity
 from review.errors import ItemNotFound
 from review.models import Finding, PersonKey, ReviewItem
+from review.queue_totals import QueueTotal, count_queue
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
-# Counted exactly up to this many items (an index-only scan of a kecamatan's queue costs a
-# few milliseconds); beyond it the total is "more than COUNT_CAP".
-COUNT_CAP = 100_000
 # At most this many distinct names, near misses of a name search, are scored in Python.
 NAME_CANDIDATES = 2_000
 NAME_WORD_SCORE = 80.0  # a word of the query matches a word of the name (0-100)
@@ -359,25 +357,6 @@ def _search_names(items: QuerySet[ReviewItem], text: str) -> QuerySet[ReviewItem
 
 
 @dataclass(frozen=True)
-class QueueTotal:
-    """How many items a queue holds: exact up to ``COUNT_CAP``, else "more than"."""
-
-    count: int
-    is_exact: bool
-
-    def __str__(self) -> str:
-        if self.is_exact:
-            return f"{self.count:,}"
-        return str(_("more than %(count)s") % {"count": f"{self.count:,}"})
-
-
-def count_queue(queryset: QuerySet[ReviewItem], *, cap: int = COUNT_CAP) -> QueueTotal:
-    """The number of items of ``queryset``, counted no further than ``cap``."""
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    return QueueTotal(count=min(found, cap), is_exact=found <= cap)
-
-
-@dataclass(frozen=True)
 class QueuePage:
     """One page of a queue, with what its links need."""
 
@@ -416,7 +395,11 @@ class QueuePage:
 
 
 def queue_page(
-    queryset: QuerySet[ReviewItem], *, number: int | str | None = 1, size: int = PAGE_SIZE
+    queryset: QuerySet[ReviewItem],
+    *,
+    number: int | str | None = 1,
+    size: int = PAGE_SIZE,
+    total: QueueTotal | None = None,
 ) -> QueuePage:
     """Page ``number`` (from 1; past the end: the last) of an ordered queue, in two queries.
 
@@ -427,23 +410,35 @@ def queue_page(
         wanted = max(1, int(number or 1))
     except (TypeError, ValueError):
         wanted = 1
-    total = count_queue(queryset)
+    if total is None:
+        total = count_queue(queryset)
     last = max(1, -(-total.count // size))
     if total.is_exact:
         wanted = min(wanted, last)
     else:
         wanted = min(wanted, last + 1)
     offset = (wanted - 1) * size
-    if total.is_exact and offset > total.count // 2:
+    # From the end only with a total just counted: a cached one may miss the newest rows.
+    if total.is_exact and not total.is_cached and offset > total.count // 2:
         end = total.count - offset  # rows from the end up to the page's last one
         start = max(0, end - size)
-        items = list(queryset.reverse()[start:end])
+        items = _rows(queryset.reverse(), start, end)
         items.reverse()
         return QueuePage(items=items, number=wanted, size=size, total=total, has_next=wanted < last)
-    rows = list(queryset[offset : offset + size + 1])
+    rows = _rows(queryset, offset, offset + size + 1)
     return QueuePage(
         items=rows[:size], number=wanted, size=size, total=total, has_next=len(rows) > size
     )
+
+
+def _rows(queryset: QuerySet[ReviewItem], start: int, end: int) -> list[ReviewItem]:
+    """Rows ``start:end`` of an ordered queue. The ids are found first, along the order's
+    index alone (an index-only scan past the offset), and only those rows are read and
+    joined: deep in a kecamatan's queue, the rows skipped are not joined one by one."""
+    if start == 0:
+        return list(queryset[:end])
+    page_ids = queryset.values("pk")[start:end]
+    return list(queryset.filter(pk__in=page_ids))
 
 
 # --- oversight -----------------------------------------------------------------------

@@ -22,7 +22,8 @@ from django.contrib.gis.geos import Polygon
 from django.db.models import F, FloatField, Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from review.checks import gps, names, photos
+from foundation import names
+from review.checks import gps, photos
 from review.checks.base import WARNING, FindingDraft, make_finding
 from review.models import PersonKey, PhotoHash, ReviewItem
 from review.submission_facts import SubmissionFacts, as_list, is_plausible

@@ -2,7 +2,7 @@
 
 The checks of ``review.checks`` (NIK, KK, GPS, photos, phones, values the
 current version would refuse) need nothing but the answers, the form's roles
-(``review.form_roles``) and the photo files; they run before any lock is
+(``forms.roles``) and the photo files; they run before any lock is
 taken. What they read on the way (the head's name and NIK, the KK, the GPS
 point, every NIK, the photos' hashes) is kept for the checks that compare
 with the rest of the queue (``review.queue_checks``) and for the item's columns.
@@ -16,11 +16,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from forms.models import FormVersion
+from forms.roles import FormRoles, roles_of_version, rows_at, value_at
 from intake.models import Attachment, Submission
 from intake.processing import TRANSIENT_ERRORS
 from review.checks import form_values, gps, nik, phones, photos
 from review.checks.base import WARNING, FindingDraft, make_finding
-from review.form_roles import FormRoles, roles_of_version, rows_at, value_at
 
 logger = logging.getLogger(__name__)
 

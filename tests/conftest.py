@@ -21,6 +21,11 @@ def _fresh_process_memory():
     forget_published_versions()
     forget_form_repeats()
     forget_remembered_passwords()
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):  # a shared Redis is not the process's
+        caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -115,7 +115,7 @@ def load(count: int) -> None:
     from accounts.models import Role, RoleAssignment, User
     from areas.models import Area
     from forms.models import FormVersion
-    from review.checks.names import name_key
+    from foundation.names import name_key
 
     started = time.perf_counter()
     villages = list(

@@ -9,11 +9,11 @@ import pytest
 from areas.models import Area
 from forms import versions
 from forms.questionnaire_source import build_xlsx, source_files
+from forms.roles import forget_form_roles
 from forms.versions import create_questionnaire, publish_form_version, set_deployment
 from forms.xlsform import compile_xlsform
 from intake.models import Submission
 from intake.processing import process_submission
-from review.form_roles import forget_form_roles
 from review.models import ReviewItem
 from tests.factories import make_user
 from tests.review.review_households import Household, send_household

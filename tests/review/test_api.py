@@ -329,10 +329,10 @@ def test_the_list_is_paginated(kepanjen, households):
 
 
 def test_a_long_queue_says_its_count_is_not_exact_beyond_the_cap(kepanjen, households, monkeypatch):
-    import review.queue
+    import review.queue_totals
 
-    monkeypatch.setattr(review.queue, "COUNT_CAP", 2)
-    monkeypatch.setattr(review.queue.count_queue, "__kwdefaults__", {"cap": 2})
+    monkeypatch.setattr(review.queue_totals, "COUNT_CAP", 2)
+    monkeypatch.setattr(review.queue_totals.count_queue, "__kwdefaults__", {"cap": 2})
 
     listing = kepanjen.get("/api/v1/submissions/", {"limit": 2}).json()
     points = kepanjen.get("/api/v1/submissions.geojson", {"page_size": 2}).json()
@@ -369,7 +369,7 @@ def test_the_queues_filters_are_query_parameters(kepanjen, households, agent):
 
 
 def test_the_list_searches_heads_by_name_tolerant_of_spelling(kepanjen, households):
-    pytest.importorskip("review.checks.names")
+    pytest.importorskip("foundation.names")
     found = _ids(kepanjen.get("/api/v1/submissions/", {"q": "Slamet Riyadi"}))
     assert found == {households["slamet"].pk, households["again"].pk}
 

@@ -12,8 +12,8 @@ from django.utils import timezone, translation
 
 from areas.models import Area
 from forms.models import FormVersion, Questionnaire
+from foundation.names import name_key
 from intake.models import Submission
-from review.checks.names import name_key
 from review.errors import ItemNotFound
 from review.models import Finding, PersonKey, ReviewItem
 from review.queue import (

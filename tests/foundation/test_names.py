@@ -2,7 +2,7 @@
 
 import pytest
 
-from review.checks.names import name_key, normalise_name, same_person_name, similarity
+from foundation.names import name_key, normalise_name, same_person_name, similarity
 
 
 @pytest.mark.parametrize(
