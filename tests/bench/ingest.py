@@ -231,7 +231,8 @@ def run(
     meter: CpuMeter,
     quiet: bool = False,
     auth: str = "digest",
-) -> None:
+) -> float:
+    """Send ``count`` submissions; print the figures (unless quiet); the rate per second."""
     ids = [f"uuid:{uuid.uuid4()}" for _ in range(count)]
     rng = random.Random(42)
     jobs = [
@@ -270,7 +271,7 @@ def run(
         statuses[status] = statuses.get(status, 0) + 1
     if quiet:
         assert statuses == {201: count}, statuses
-        return
+        return count / elapsed
     q = statistics.quantiles(sorted(latency for _, latency in results), n=100)
     per_post = "  ".join(f"{name} {seconds / count * 1000:.2f}" for name, seconds in cpu.items())
     print(
@@ -281,6 +282,7 @@ def run(
         f"(CPU stolen by the host: {meter.steal_share * 100:.0f}%)",
         flush=True,
     )
+    return count / elapsed
 
 
 def machine_speed() -> float:

@@ -579,33 +579,82 @@ def wait_for_worker(timeout: float = 600) -> float:
     return time.perf_counter() - started
 
 
+def reviewers_alone(stack: "KeptStack", pages_exist: bool, seconds: float = 20.0) -> None:
+    """The CPU that 10 reviewers' queue pages cost, with no phone sending: per page."""
+    with Reviewers(stack, 10, 2.0, pages_exist):
+        time.sleep(4)  # every gunicorn worker has served a page (templates, caches)
+    reviewers = Reviewers(stack, 10, 2.0, pages_exist)
+    meter = CpuMeter(stack)
+    meter.start()
+    with reviewers:
+        time.sleep(seconds)
+    used = meter.stop()
+    pages = max(1, len(reviewers.times))
+    times = sorted(reviewers.times) or [0.0]
+    parts = ", ".join(f"{name} {value / pages * 1000:.1f}" for name, value in used.items())
+    print(
+        f"10 reviewers alone: {len(reviewers.times)} queue pages in {seconds:.0f} s, "
+        f"{reviewers.errors} errors; CPU ms per page: {parts}; "
+        f"p50 {times[len(times) // 2] * 1000:.0f} ms",
+        flush=True,
+    )
+
+
 def ingest_with_reviewers(stack: "KeptStack", posts: int, rounds: int, pages_exist: bool) -> None:
+    """Phones alone and phones with reviewers, alternated ``rounds`` times (the order
+    swapped each round, the worker's backlog and autovacuum let finish before each run):
+    one pair of runs is too noisy on a machine of two cores."""
     stack.start_web()
     stack.start_worker()
     photo = jpeg(400, seed=7)
     meter = CpuMeter(stack)
+    rates: dict[bool, list[float]] = {False: [], True: []}
     try:
         run(stack, 100, 8, 0.0, photo, meter, quiet=True)
         print(f"    worker done {wait_for_worker():.0f} s later", flush=True)
-        for _round in range(rounds):
+        reviewers_alone(stack, pages_exist)
+        for round_number in range(rounds):
             print(f"machine speed: {machine_speed():.0f} ms for the fixed workload")
-            print("without reviewers:", end=" ", flush=True)
-            run(stack, posts, 8, 0.0, photo, meter)
-            print(f"    worker done {wait_for_worker():.0f} s later", flush=True)
-            print("with 10 reviewers, a queue page each every 2 s:", end=" ", flush=True)
-            reviewers = Reviewers(stack, 10, 2.0, pages_exist)
-            with reviewers:
-                run(stack, posts, 8, 0.0, photo, meter)
-            times = sorted(reviewers.times)
-            if times:
-                q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
-                print(
-                    f"    reviewers: {len(times)} queue pages, p50 {q[9] * 1000:.0f} ms, "
-                    f"p95 {q[18] * 1000:.0f} ms, {reviewers.errors} errors {reviewers.statuses}"
-                )
-            print(f"    worker done {wait_for_worker():.0f} s later", flush=True)
+            for with_reviewers in (False, True) if round_number % 2 == 0 else (True, False):
+                wait_for_quiet()
+                if not with_reviewers:
+                    print("without reviewers:", end=" ", flush=True)
+                    result = run(stack, posts, 8, 0.0, photo, meter)
+                else:
+                    print("with 10 reviewers, a queue page each every 2 s:", end=" ", flush=True)
+                    reviewers = Reviewers(stack, 10, 2.0, pages_exist)
+                    with reviewers:
+                        result = run(stack, posts, 8, 0.0, photo, meter)
+                    times = sorted(reviewers.times)
+                    if times:
+                        q = statistics.quantiles(times, n=20) if len(times) > 1 else times * 19
+                        print(
+                            f"    reviewers: {len(times)} queue pages, p50 {q[9] * 1000:.0f} ms, "
+                            f"p95 {q[18] * 1000:.0f} ms, {reviewers.errors} errors "
+                            f"{reviewers.statuses}"
+                        )
+                rates[with_reviewers].append(result)
+                print(f"    worker done {wait_for_worker():.0f} s later", flush=True)
+        alone, shared = statistics.median(rates[False]), statistics.median(rates[True])
+        print(
+            f"median of {rounds}: {alone:.1f}/s without reviewers, {shared:.1f}/s with them: "
+            f"{(1 - shared / alone) * 100:.1f}% slower"
+        )
     finally:
         stack.stop_processes()
+
+
+def wait_for_quiet(timeout: float = 300) -> None:
+    """Until no autovacuum runs (a vacuum of a 2 GB table takes a core for minutes)."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'autovacuum:%%'")
+            if not cursor.fetchone()[0]:
+                return
+        time.sleep(2)
 
 
 def static_as_named() -> None:
@@ -651,7 +700,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--no-ingest", action="store_true")
     parser.add_argument("--posts", type=int, default=2000, help="posts per ingest run")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--port", type=int, default=8766)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as var:
