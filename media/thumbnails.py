@@ -30,7 +30,9 @@ def thumbnail_bytes(content: bytes, *, max_pixels: int) -> bytes:
         scale = min(THUMBNAIL_SIZE[0] / width, THUMBNAIL_SIZE[1] / height, 1.0)
         image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         # Made small first, then turned: turning copies the image, and the copy is small.
-        image.thumbnail(THUMBNAIL_SIZE)
+        # Bilinear from the draft (a JPEG's is under twice the size): half the CPU of bicubic, no
+        # difference a reviewer sees at 240 pixels wide.
+        image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BILINEAR, reducing_gap=None)
         upright = ImageOps.exif_transpose(image)
         buffer = io.BytesIO()
         upright.convert("RGB").save(buffer, "JPEG", quality=80)
