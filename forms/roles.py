@@ -56,6 +56,11 @@ class FormRoles:
     repeats: tuple[RepeatRoles, ...] = field(default=())
     max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
 
+    @property
+    def is_roster(self) -> bool:
+        """Does the form list a household's members with their NIKs (a PPLS survey)?"""
+        return any(repeat.nik for repeat in self.repeats)
+
 
 def _in_repeat(node: OutlineNode, repeat_paths: list[str]) -> str:
     """The innermost repeat holding ``node`` ("" for none)."""
@@ -158,6 +163,15 @@ def read_form_roles(xform_xml: str) -> FormRoles:
 def roles_of_version(form_version_id: int) -> FormRoles:
     xform_xml = FormVersion.objects.values_list("xform_xml", flat=True).get(pk=form_version_id)
     return read_form_roles(xform_xml)
+
+
+def roster_questionnaires() -> frozenset[int]:
+    """The questionnaires of which a published version is a household roster (is_roster):
+    one query over the published versions, whose roles this process remembers."""
+    published = FormVersion.objects.filter(status=FormVersion.Status.PUBLISHED).values_list(
+        "questionnaire_id", "pk"
+    )
+    return frozenset(q for q, version in published if roles_of_version(version).is_roster)
 
 
 def forget_form_roles() -> None:

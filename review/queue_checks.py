@@ -1,6 +1,6 @@
 """The checks that compare a batch of submissions with the rest of the queue.
 
-The same NIK in another submission of the questionnaire, a possible
+The same NIK in another household's submission (_Groups), a possible
 duplicate household (the same head's NIK, the same KK, or GPS within 50 m
 with a similar head's name), a GPS point far from the village's other
 households, the same photo as another submission's. A batch asks the
@@ -24,6 +24,7 @@ from django.db.models import F, FloatField, Func, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from forms.roles import roster_questionnaires
 from foundation import names
 from review.checks import gps, photos
 from review.checks.base import WARNING, FindingDraft, make_finding
@@ -47,7 +48,7 @@ _DUPLICATE_NEARBY = _(
     "Possibly the same household as another submission: within %(metres)s m, with a similar "
     "name of the head of household."
 )
-_NIK_ELSEWHERE = _("This NIK is also given in another submission of this questionnaire.")
+_NIK_ELSEWHERE = _("This NIK is also given in another household's submission in the queue.")
 _PHOTO_ELSEWHERE = _("The same picture as a photo of another submission.")
 
 
@@ -83,37 +84,50 @@ def _is_member_nik(number: str, facts: SubmissionFacts) -> bool:
     return any(n == number and i is not None for n, i, _f, _n in facts.niks)
 
 
+class _Groups:
+    """Which submissions are compared with which. Every household roster (a questionnaire
+    that lists the members with their NIKs: the PPLS survey, a district's own household
+    form) is one group: the same NIK or head in two of them is a duplicate, whichever form
+    it came in. Any other questionnaire (an assessment, a registration, where one person
+    rightly appears in several) is compared within itself."""
+
+    def __init__(self, batch: dict[int, SubmissionFacts]) -> None:
+        self.rosters = roster_questionnaires()
+        own = {facts.questionnaire_id for facts in batch.values()}
+        self.questionnaires = sorted(own | (self.rosters if own & self.rosters else frozenset()))
+
+    def of(self, questionnaire_id: int) -> int:
+        return 0 if questionnaire_id in self.rosters else questionnaire_id
+
+
 def same_niks(batch: dict[int, SubmissionFacts]) -> dict[int, list[Stored]]:
-    """For each item of the batch: its NIKs that another item of the questionnaire has."""
+    """For each item of the batch: its NIKs that another item of its group has."""
+    groups = _Groups(batch)
     wanted = {
-        (facts.questionnaire_id, number)
-        for facts in batch.values()
-        for number, _i, _f, _n in facts.niks
-        if len(number) == 16
+        number for facts in batch.values() for number, _i, _f, _n in facts.niks if len(number) == 16
     }
     if not wanted:
         return {}
     elsewhere: dict[tuple[int, str], set[int]] = defaultdict(set)
     rows = (
         PersonKey.objects.filter(
-            nik__in=sorted({number for _q, number in wanted}),
-            item__questionnaire_id__in=sorted({q for q, _n in wanted}),
+            nik__in=sorted(wanted), item__questionnaire_id__in=groups.questionnaires
         )
         .exclude(item_id__in=list(batch))
         .exclude(item__state=ReviewItem.State.REJECTED)
         .values_list("item__questionnaire_id", "nik", "item_id")[:1000]
     )
     for questionnaire_id, number, other in rows:
-        elsewhere[(questionnaire_id, number)].add(other)
+        elsewhere[(groups.of(questionnaire_id), number)].add(other)
     for item_id, facts in batch.items():
         for number, _i, _f, _n in facts.niks:
-            elsewhere[(facts.questionnaire_id, number)].add(item_id)
+            elsewhere[(groups.of(facts.questionnaire_id), number)].add(item_id)
     found: dict[int, list[Stored]] = defaultdict(list)
     for item_id, facts in batch.items():
         for number, index, path, _name in facts.niks:
             if len(number) != 16 or (index is None and _is_member_nik(number, facts)):
                 continue  # the head's NIK is also a member's: told once, on the member's row
-            others = sorted(elsewhere[(facts.questionnaire_id, number)] - {item_id})
+            others = sorted(elsewhere[(groups.of(facts.questionnaire_id), number)] - {item_id})
             if others:
                 draft = make_finding("nik.duplicate_in_queue", WARNING, path, index, _NIK_ELSEWHERE)
                 found[item_id].append(Stored(draft, others[0]))
@@ -195,13 +209,13 @@ def _nearby(
 
 
 def duplicate_households(batch: dict[int, SubmissionFacts]) -> dict[int, list[Stored]]:
-    """For each item: other households of its questionnaire with the same head's NIK or KK,
+    """For each item: other households of its group (_Groups) with the same head's NIK or KK,
     or within 50 m with a similar head's name."""
-    questionnaires = sorted({facts.questionnaire_id for facts in batch.values()})
+    groups = _Groups(batch)
     niks = sorted({f.head_nik for f in batch.values() if len(f.head_nik) == 16})
     kks = sorted({f.kk for f in batch.values() if len(f.kk) == 16})
     candidates = _batch_households(batch)
-    open_items = _open_items(batch).filter(questionnaire_id__in=questionnaires).order_by()
+    open_items = _open_items(batch).filter(questionnaire_id__in=groups.questionnaires).order_by()
     fields = ("pk", "questionnaire_id", "head_nik", "kk_number", "head_name")
     if niks or kks:
         same = (Q(head_nik__in=niks) if niks else Q(pk__in=[])) | (
@@ -219,7 +233,7 @@ def duplicate_households(batch: dict[int, SubmissionFacts]) -> dict[int, list[St
             if (
                 other.item_id == item_id
                 or other.item_id in told
-                or other.questionnaire_id != facts.questionnaire_id
+                or groups.of(other.questionnaire_id) != groups.of(facts.questionnaire_id)
                 or len(told) >= MAX_DUPLICATES_TOLD
             ):
                 continue
