@@ -31,13 +31,26 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_PHONES = "manage_phones"  # give field agents' phones access links, revoke them
     VIEW_AUDIT = "view_audit"  # read and export the audit trail of an area
+    # See an NIK, KK or phone number unmasked, on purpose and with a reason (audited).
+    REVEAL = "reveal"
+    # Take a selection of the registry out as CSV or XLSX (always masked; audited).
+    EXPORT = "export"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FIELD_AGENT: frozenset({Action.VIEW, Action.COLLECT}),
-    Role.REVIEWER: frozenset({Action.VIEW, Action.REVIEW, Action.VIEW_REPORTS}),
+    Role.REVIEWER: frozenset(
+        {Action.VIEW, Action.REVIEW, Action.VIEW_REPORTS, Action.REVEAL, Action.EXPORT}
+    ),
     Role.COORDINATOR: frozenset(
-        {Action.VIEW, Action.FOLLOW_CASES, Action.VIEW_REPORTS, Action.MANAGE_PHONES}
+        {
+            Action.VIEW,
+            Action.FOLLOW_CASES,
+            Action.VIEW_REPORTS,
+            Action.MANAGE_PHONES,
+            Action.REVEAL,
+            Action.EXPORT,
+        }
     ),
     Role.DISTRICT_STAFF: frozenset(
         {
@@ -46,6 +59,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PROGRAMMES,
             Action.VIEW_REPORTS,
             Action.MANAGE_PHONES,
+            Action.REVEAL,
+            Action.EXPORT,
         }
     ),
     # Monitors see counts (reports, the queue's summary), never a household's data.

@@ -1,0 +1,155 @@
+"""Revealing masked identifiers on purpose: an NIK, a KK or a phone number, with a reason.
+
+NIK, KK and phone are masked everywhere (``registry.masking``). A person who
+needs one in full (to check a card on a visit, to call a household) asks for
+it with a reason: reviewers, coordinators, district staff and administrators
+of the record's area (``Action.REVEAL``), never monitors, auditors or field
+agents. Each reveal is one audit record, ``registry.revealed``, with the
+reason and which fields were shown (never the values), in the transaction
+that reads them. The values are given in the answer only: never in a URL,
+a session, a log or the audit trail.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import Action, require
+from accounts.models import User
+from audit.trail import record_change
+from foundation.errors import DomainError
+from registry.models import Family, Person
+from registry.queries import get_household, get_person
+
+logger = logging.getLogger(__name__)
+
+REASON_MIN = 5
+REASON_MAX = 500
+
+
+class RevealReasonRequired(DomainError):
+    code = "reveal_reason_required"
+    message = _("Say why you need the full numbers (at least 5 characters, at most 500).")
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class RevealedPerson:
+    person_id: int
+    nik: str
+    kk_number: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class RevealedHousehold:
+    household_id: int
+    kks_number: str
+    kk_numbers: tuple[str, ...]
+    members: tuple[RevealedPerson, ...]
+
+    def member(self, person_id: int) -> RevealedPerson | None:
+        return next((m for m in self.members if m.person_id == person_id), None)
+
+
+def _clean_reason(reason: str) -> str:
+    text = " ".join((reason or "").split())
+    if len(text) < REASON_MIN or len(text) > REASON_MAX:
+        raise RevealReasonRequired()
+    return text
+
+
+def _shown(values: dict[str, bool]) -> list[str]:
+    return sorted(name for name, present in values.items() if present)
+
+
+@transaction.atomic
+def reveal_person(*, user: User, person_id: int | str, reason: str) -> RevealedPerson:
+    """The person's NIK, KK and phone in full, audited.
+
+    Raises RecordNotFound outside the reader's areas (as for no person),
+    NotAllowed without ``Action.REVEAL`` over her village, and
+    RevealReasonRequired for a missing or overlong reason.
+    """
+    person = get_person(user, person_id)
+    area_code = person.village_id or person.kecamatan_code
+    require(user, Action.REVEAL, area_code)
+    text = _clean_reason(reason)
+    kk_number = person.family.kk_number if person.family else ""
+    revealed = RevealedPerson(
+        person_id=person.pk, nik=person.nik or "", kk_number=kk_number, phone=person.phone
+    )
+    record_change(
+        actor=user,
+        action="registry.revealed",
+        obj=person,
+        area_code=area_code,
+        after={
+            "reason": text,
+            "fields": _shown(
+                {
+                    "nik": bool(revealed.nik),
+                    "kk_number": bool(kk_number),
+                    "phone": bool(person.phone),
+                }
+            ),
+        },
+    )
+    logger.info("registry revealed person_id=%s by user_id=%s", person.pk, user.pk)
+    return revealed
+
+
+@transaction.atomic
+def reveal_household(*, user: User, household_id: int | str, reason: str) -> RevealedHousehold:
+    """Every member's NIK, KK and phone and the household's KKS card number, audited.
+
+    Raises as ``reveal_person`` does.
+    """
+    household = get_household(user, household_id)
+    require(user, Action.REVEAL, household.village_id)
+    text = _clean_reason(reason)
+    families = dict(
+        Family.objects.filter(Q(household=household) | Q(members__household=household))
+        .values_list("pk", "kk_number")
+        .distinct()
+    )
+    members = tuple(
+        RevealedPerson(
+            person_id=pk,
+            nik=nik or "",
+            kk_number=families.get(family_id, "") if family_id else "",
+            phone=phone,
+        )
+        for pk, nik, family_id, phone in Person.objects.filter(household=household)
+        .order_by("pk")
+        .values_list("pk", "nik", "family_id", "phone")
+    )
+    revealed = RevealedHousehold(
+        household_id=household.pk,
+        kks_number=household.kks_number,
+        kk_numbers=tuple(sorted(set(families.values()))),
+        members=members,
+    )
+    record_change(
+        actor=user,
+        action="registry.revealed",
+        obj=household,
+        area_code=household.village_id,
+        after={
+            "reason": text,
+            "fields": _shown(
+                {
+                    "nik": any(m.nik for m in members),
+                    "kk_number": bool(revealed.kk_numbers),
+                    "phone": any(m.phone for m in members),
+                    "kks_number": bool(household.kks_number),
+                }
+            ),
+            "people": len(members),
+        },
+    )
+    logger.info("registry revealed household_id=%s by user_id=%s", household.pk, user.pk)
+    return revealed
