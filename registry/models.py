@@ -42,6 +42,9 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField()
+    # When its values were observed (a survey's arrival, an import's date): of two
+    # sources, the later observation's circumstantial values (housing, phone…) hold.
+    observed_at = models.DateTimeField(null=True, blank=True)
     # What the merge did: {"households_created": 1, "people_created": 4, "conflicts": 0, …}
     summary = models.JSONField(default=dict)
 
@@ -220,6 +223,9 @@ class Conflict(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["kecamatan_code", "state"], name="conflict_scope_state")]
+
+    def __str__(self) -> str:
+        return f"conflict {self.pk}: {self.field}"
 
 
 class Participation(models.Model):

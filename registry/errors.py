@@ -1,0 +1,42 @@
+"""The registry's refusals: each a DomainError with a stable code and a message."""
+
+from django.utils.translation import gettext_lazy as _
+
+from foundation.errors import DomainError
+
+
+class RegistryError(DomainError):
+    code = "registry_error"
+
+
+class VillageUnknown(RegistryError):
+    """A household's village (``place/village``) is no village the server knows."""
+
+    code = "village_unknown"
+    message = _("The village “%(code)s” is not known, so the household cannot be merged.")
+
+
+class ConflictNotFound(RegistryError):
+    """Unknown, or outside the reader's areas: the same answer, so that ids tell nothing."""
+
+    code = "conflict_not_found"
+    message = _("There is no such conflict in your areas.")
+    http_status = 404
+
+
+class ConflictAlreadyResolved(RegistryError):
+    code = "conflict_already_resolved"
+    message = _("This conflict has already been resolved.")
+    http_status = 409
+
+
+class ResolutionReasonRequired(RegistryError):
+    code = "resolution_reason_required"
+    message = _("Say why you chose this value.")
+
+
+class ResolutionValueRefused(RegistryError):
+    """The value is neither the held nor the offered one (nor a valid date or sex)."""
+
+    code = "resolution_value_refused"
+    message = _("Choose the value held or the value offered.")

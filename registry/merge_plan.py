@@ -1,0 +1,473 @@
+"""What merging a submission would do to the registry: the plan, read without writing.
+
+``registry.merge`` computes the plan with the rows it changes locked and then
+applies it; the review page shows it (``plan_merge``) side by side with what
+the registry holds. The rules the plan follows are in ``registry.merge``'s
+docstring; values are JSON (dates as ISO strings, a location as
+``{"lat", "lon", "accuracy_m"}``, a head as the person's id, a family as its
+KK number).
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from areas.models import Area, AreaLevel
+from foundation.names import same_person_name
+from intake.models import Attachment, Submission
+from registry.models import Conflict, Family, Household, Participation, Person, RegistryChange
+from registry.models import Source as SourceRow
+from registry.provenance import Held, earlier_versions, latest_sources
+from registry.records import (
+    AssessmentRecord,
+    HouseholdRecord,
+    PersonRecord,
+    Record,
+    RecordKind,
+    RegistrationRecord,
+    kind_of,
+    read_record,
+)
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_FIELDS = ("nik", "name", "sex", "birth_date", "family")
+HOUSEHOLD = "household"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a change is about: an existing row (``pk``) or one the merge creates."""
+
+    kind: str  # "household", "person" or "family"
+    key: str  # "household", "member:0", "person" (an applicant), "kk:3507…"
+    pk: int | None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    ref: Ref
+    field: str  # "birth_date", "housing.roof_material", "details.work_hours", "head"…
+    before: Any
+    after: Any
+    after_ref: str = ""  # the value is the id of the row created for this key
+
+
+@dataclass(frozen=True)
+class PlannedConflict:
+    ref: Ref
+    field: str
+    held: Any
+    offered: Any
+    held_source_id: int | None
+    offered_ref: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedMove:
+    ref: Ref  # the person
+    from_household_id: int
+    to_household_id: int | None  # None: the household this merge creates
+
+
+@dataclass(frozen=True)
+class MemberPlan:
+    ref: Ref
+    record: PersonRecord
+    residence: str  # "stay", "join" (new, or had none), "move", "elsewhere" (left as-is)
+
+
+@dataclass
+class MergePlan:
+    """Every row a merge would create and every value it would set or leave in conflict."""
+
+    kind: RecordKind
+    record: Record | None
+    village_code: str
+    observed_at: datetime
+    household: Ref | None = None
+    members: list[MemberPlan] = field(default_factory=list)
+    creates: list[Ref] = field(default_factory=list)
+    updates: list[FieldChange] = field(default_factory=list)
+    conflicts: list[PlannedConflict] = field(default_factory=list)
+    moves: list[PlannedMove] = field(default_factory=list)
+    programmes_started: tuple[str, ...] = ()
+    programmes_ended: tuple[str, ...] = ()
+    photo_id: int | None = None
+    merged_source_id: int | None = None  # already merged: approving again does nothing
+    # The rows read (locked when merging), by Ref.key; not for display.
+    rows: dict[str, Model] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_source_id is not None
+
+
+def _json_date(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+# --- the planner ----------------------------------------------------------------------------
+
+
+class Planner:
+    def __init__(self, *, submission: Submission, record: Record | None, lock: bool) -> None:
+        self.submission = submission
+        self.record = record
+        self.lock = lock
+        chain = earlier_versions(submission)
+        self.chain_sources = dict(
+            SourceRow.objects.filter(submission_id__in=chain).values_list("pk", "summary")
+        )
+        village = record.place.village_code if record is not None else ""
+        self.plan = MergePlan(
+            kind=kind_of(submission.form_version),
+            record=record,
+            village_code=village or submission.area_id or "",
+            observed_at=submission.received_at or timezone.now(),
+        )
+        self.person_held: dict[tuple[int, str], Held] = {}
+        self.household_held: dict[tuple[int, str], Held] = {}
+        self.open_conflicts: set[tuple[str, int, str, str]] = set()
+
+    def _rows(self, model: type[Model]) -> QuerySet[Any]:
+        rows = model._default_manager.all()
+        return rows.select_for_update() if self.lock else rows
+
+    # -- finding rows ----------------------------------------------------------------------
+
+    def _chain_household(self) -> Household | None:
+        for summary in self.chain_sources.values():
+            household_id = (summary or {}).get("household_id")
+            if household_id:
+                found = self._rows(Household).filter(pk=household_id).first()
+                if found is not None:
+                    return found
+        return None
+
+    def find_household(self, record: HouseholdRecord) -> Household | None:
+        """By the edit chain, else the head's NIK, else the KK, in the same village."""
+        found = self._chain_household()
+        if found is not None:
+            return found
+        village = self.plan.village_code
+        if record.head_nik:
+            household_id = (
+                Person.objects.filter(nik=record.head_nik, household__village_id=village)
+                .values_list("household_id", flat=True)
+                .first()
+            )
+            if household_id:
+                return self._rows(Household).filter(pk=household_id).first()
+        if record.kk:
+            household_id = (
+                Family.objects.filter(kk_number=record.kk, household__village_id=village)
+                .values_list("household_id", flat=True)
+                .first()
+            )
+            if household_id:
+                return self._rows(Household).filter(pk=household_id).first()
+        return None
+
+    def find_person(self, record: PersonRecord, household: Household | None) -> Person | None:
+        """By NIK; without one (or not yet known by it) by household + name key + birth date."""
+        if record.nik:
+            found = self._rows(Person).filter(nik=record.nik).first()
+            if found is not None:
+                return found
+        if household is not None and record.birth_date is not None and record.name_key:
+            return (
+                self._rows(Person)
+                .filter(
+                    household=household,
+                    name_key=record.name_key,
+                    birth_date=record.birth_date,
+                    nik__isnull=True,
+                )
+                .order_by("pk")
+                .first()
+            )
+        return None
+
+    def load_provenance(self, people: Iterable[int], household_id: int | None) -> None:
+        ids = list(people)
+        if ids:
+            self.person_held = latest_sources(
+                RegistryChange.objects.filter(person_id__in=ids), "person_id"
+            )
+        if household_id is not None:
+            self.household_held = latest_sources(
+                RegistryChange.objects.filter(household_id=household_id), "household_id"
+            )
+        conflicts = Conflict.objects.filter(state=Conflict.State.OPEN)
+        for person_id, name, offered in conflicts.filter(person_id__in=ids).values_list(
+            "person_id", "field", "offered"
+        ):
+            self.open_conflicts.add(("person", person_id, name, repr(offered)))
+        if household_id is not None:
+            for name, offered in conflicts.filter(household_id=household_id).values_list(
+                "field", "offered"
+            ):
+                self.open_conflicts.add(("household", household_id, name, repr(offered)))
+
+    # -- deciding values -------------------------------------------------------------------
+
+    def _held(self, ref: Ref, name: str) -> Held | None:
+        if ref.pk is None:
+            return None
+        table = self.person_held if ref.kind == "person" else self.household_held
+        return table.get((ref.pk, name))
+
+    def identity(
+        self, ref: Ref, name: str, held: Any, offered: Any, *, offered_ref: str = ""
+    ) -> None:
+        """An identity value: set when none is held or an earlier version of this chain set
+        it; a conflict when another source set a different one."""
+        if _empty(offered) and not offered_ref:
+            return
+        if ref.pk is None or _empty(held):
+            self.plan.updates.append(FieldChange(ref, name, held, offered, offered_ref))
+            return
+        if held == offered and not offered_ref:
+            return
+        source = self._held(ref, name)
+        if source is not None and source.source_id in self.chain_sources:
+            self.plan.updates.append(FieldChange(ref, name, held, offered, offered_ref))
+            return
+        if (ref.kind, ref.pk, name, repr(offered)) in self.open_conflicts and not offered_ref:
+            return
+        self.plan.conflicts.append(
+            PlannedConflict(
+                ref, name, held, offered, source.source_id if source else None, offered_ref
+            )
+        )
+
+    def circumstance(self, ref: Ref, name: str, held: Any, offered: Any) -> None:
+        """A circumstantial value: set unless a later survey (of another chain) set it."""
+        if held == offered:
+            return
+        source = self._held(ref, name)
+        if (
+            source is not None
+            and source.source_id not in self.chain_sources
+            and source.observed_at is not None
+            and source.observed_at > self.plan.observed_at
+        ):
+            return
+        self.plan.updates.append(FieldChange(ref, name, held, offered))
+
+    def circumstances(
+        self, ref: Ref, prefix: str, held: dict[str, Any], offered: dict[str, Any]
+    ) -> None:
+        for key in sorted(set(held) | set(offered)):
+            self.circumstance(ref, f"{prefix}.{key}", held.get(key), offered.get(key))
+
+    # -- people ----------------------------------------------------------------------------
+
+    def person(
+        self, key: str, record: PersonRecord, found: Person | None, *, whole_row: bool
+    ) -> Ref:
+        """The changes of one person; ``whole_row``: a roster row, whose details replace the
+        held ones (a question no longer asked of her is no longer held)."""
+        ref = Ref("person", key, found.pk if found else None, record.name)
+        if found is None:
+            self.plan.creates.append(ref)
+        else:
+            self.plan.rows[key] = found
+        held_kk = found.family.kk_number if found and found.family else ""
+        name_held = found.name if found else ""
+        if (
+            found is not None
+            and record.name
+            and (found.name_key == record.name_key or same_person_name(found.name, record.name))
+        ):
+            # A spelling of the same name: kept as held, unless this chain corrects it.
+            source = self._held(ref, "name")
+            if found.name != record.name and source and source.source_id in self.chain_sources:
+                self.plan.updates.append(FieldChange(ref, "name", found.name, record.name))
+        else:
+            self.identity(ref, "name", name_held, record.name)
+        self.identity(ref, "nik", found.nik if found else None, record.nik or None)
+        self.identity(ref, "sex", found.sex if found else "", record.sex)
+        self.identity(
+            ref,
+            "birth_date",
+            _json_date(found.birth_date) if found else None,
+            _json_date(record.birth_date),
+        )
+        self.identity(ref, "family", held_kk, record.kk)
+        if record.phone:
+            self.circumstance(ref, "phone", found.phone if found else "", record.phone)
+        if whole_row:
+            self.circumstance(ref, "relation", found.relation if found else "", record.relation)
+            self.circumstances(ref, "details", found.details if found else {}, record.details)
+        return ref
+
+    def families(self, kks: Iterable[str], household: Ref | None) -> None:
+        for kk in sorted(set(kks)):
+            family = self._rows(Family).filter(kk_number=kk).first()
+            ref = Ref("family", f"kk:{kk}", family.pk if family else None, f"KK {kk[-4:]}")
+            if family is None:
+                self.plan.creates.append(ref)
+            else:
+                self.plan.rows[ref.key] = family
+            if household is not None and (family is None or family.household_id is None):
+                self.plan.updates.append(
+                    FieldChange(
+                        ref, "household", None, household.pk, "" if household.pk else HOUSEHOLD
+                    )
+                )
+
+    # -- households ------------------------------------------------------------------------
+
+    def household(self, record: HouseholdRecord) -> None:
+        found = self.find_household(record)
+        ref = Ref("household", HOUSEHOLD, found.pk if found else None, record.head_name)
+        self.plan.household = ref
+        if found is None:
+            self.plan.creates.append(ref)
+        else:
+            self.plan.rows[HOUSEHOLD] = found
+        people: list[tuple[str, PersonRecord, Person | None]] = []
+        seen: set[int] = set()
+        for index, member in enumerate(record.members):
+            person = self.find_person(member, found)
+            if person is not None and person.pk in seen:
+                logger.warning(
+                    "merge: one person twice in a roster submission_id=%s", self.submission.pk
+                )
+                continue
+            if person is not None:
+                seen.add(person.pk)
+            people.append((f"member:{index}", member, person))
+        self.load_provenance(seen, found.pk if found else None)
+        self._household_values(ref, found, record)
+        self.families((m.kk for m in record.members if m.kk), ref)
+        head_index = record.head_index
+        for key, member, person in people:
+            member_ref = self.person(key, member, person, whole_row=True)
+            self.plan.members.append(
+                MemberPlan(member_ref, member, self._residence(person, found, member_ref))
+            )
+            if head_index is not None and key == f"member:{head_index}":
+                self.identity(
+                    ref,
+                    "head",
+                    found.head_id if found else None,
+                    member_ref.pk,
+                    offered_ref="" if member_ref.pk else key,
+                )
+        self._programmes(ref, found, record)
+
+    def _residence(self, person: Person | None, household: Household | None, ref: Ref) -> str:
+        if person is None or person.household_id is None:
+            return "join"
+        if household is not None and person.household_id == household.pk:
+            return "stay"
+        held = self.person_held.get((person.pk, "household"))
+        if held and held.observed_at and held.observed_at > self.plan.observed_at:
+            return "elsewhere"  # a later survey found her elsewhere: left as it is
+        self.plan.moves.append(
+            PlannedMove(ref, person.household_id, household.pk if household else None)
+        )
+        return "move"
+
+    def _household_values(self, ref: Ref, found: Household | None, record: HouseholdRecord) -> None:
+        place = record.place
+        if found is None or found.village_id != self.plan.village_code:
+            self.circumstance(
+                ref, "village", found.village_id if found else None, self.plan.village_code
+            )
+        for name in ("rt", "rw", "address"):
+            offered = getattr(place, name)
+            if offered:
+                self.circumstance(ref, name, getattr(found, name) if found else "", offered)
+        if place.location is not None:
+            held = None
+            if found is not None and found.location is not None:
+                held = {
+                    "lat": found.location.y,
+                    "lon": found.location.x,
+                    "accuracy_m": found.location_accuracy_m,
+                }
+            offered = {
+                "lat": place.location.lat,
+                "lon": place.location.lon,
+                "accuracy_m": place.location.accuracy,
+            }
+            self.circumstance(ref, "location", held, offered)
+        self.circumstances(ref, "housing", found.housing if found else {}, record.housing)
+        self.circumstance(ref, "assets", found.assets if found else [], list(record.assets))
+        if record.kks_number or (found and found.kks_number):
+            self.circumstance(
+                ref, "kks_number", found.kks_number if found else "", record.kks_number
+            )
+        if record.photo_filename:
+            photo_id = (
+                Attachment.objects.filter(
+                    submission=self.submission, filename=record.photo_filename
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if photo_id is not None:
+                self.plan.photo_id = photo_id
+                self.circumstance(ref, "photo", found.photo_id if found else None, photo_id)
+
+    def _programmes(self, ref: Ref, found: Household | None, record: HouseholdRecord) -> None:
+        held: list[str] = []
+        if found is not None:
+            held = sorted(
+                set(
+                    Participation.objects.filter(
+                        household=found, person__isnull=True, until__isnull=True
+                    ).values_list("programme", flat=True)
+                )
+            )
+        offered = sorted(set(record.programmes))
+        before = len(self.plan.updates)
+        self.circumstance(ref, "programmes", held, offered)
+        if len(self.plan.updates) > before:
+            self.plan.programmes_started = tuple(p for p in offered if p not in held)
+            self.plan.programmes_ended = tuple(p for p in held if p not in offered)
+
+    # -- a person's own record -------------------------------------------------------------
+
+    def applicant(self, record: AssessmentRecord | RegistrationRecord) -> None:
+        found = self.find_person(record.person, None)
+        self.load_provenance([found.pk] if found else [], None)
+        if record.person.kk:
+            self.families([record.person.kk], None)
+        ref = self.person("person", record.person, found, whole_row=False)
+        village = self.plan.village_code
+        if found is None and Area.objects.filter(code=village, level=AreaLevel.VILLAGE).exists():
+            self.plan.updates.append(FieldChange(ref, "village", None, village))
+        kind = "assessment" if isinstance(record, AssessmentRecord) else "application"
+        self.plan.creates.append(Ref(kind, kind, None, record.person.name))
+
+    def run(self) -> MergePlan:
+        record = self.record
+        if isinstance(record, HouseholdRecord):
+            self.household(record)
+        elif isinstance(record, AssessmentRecord | RegistrationRecord):
+            self.applicant(record)
+        return self.plan
+
+
+def compute_plan(*, submission: Submission, answers: dict[str, Any], lock: bool) -> MergePlan:
+    record = read_record(
+        form_version=submission.form_version,
+        answers=answers,
+        fallback_village=submission.area_id or "",
+    )
+    return Planner(submission=submission, record=record, lock=lock).run()

@@ -1,0 +1,90 @@
+"""Households merged into the registry the way approval merges them, for the registry's tests.
+
+A real submission of the real PPLS questionnaire goes through intake
+(``tests/review/review_households.py``, processed as the worker does), then
+``registry.merge.merge_submission`` merges its answers. Use with the fixtures of
+``tests/review/checking_setup.py`` (``from tests.review.checking_setup import *``):
+``ppls``, ``agent``, ``reviewer``, ``pagelaran_reviewer``, and pytest's ``settings``.
+
+    source = merge_household(agent, reviewer, FOUR, settings)
+    household = household_of(source)
+"""
+
+from dataclasses import replace
+from typing import Any
+
+from accounts.models import User
+from intake.models import Submission
+from registry.merge import merge_submission
+from registry.models import Household, Source
+from tests.review.checking_setup import KEPANJEN_TOWN, TALANGAGUNG, send_processed
+from tests.review.review_households import Household as SentHousehold
+from tests.review.review_households import _answers
+
+__all__ = [
+    "FOUR",
+    "KEPANJEN_TOWN",
+    "TALANGAGUNG",
+    "SentHousehold",
+    "answers_of",
+    "household_of",
+    "merge_household",
+    "merge_sent",
+    "moved_child_household",
+]
+
+# Budi's household of four in Talangagung: Budi, Siti, their son Andi and baby Putri,
+# who has no NIK yet.
+FOUR = SentHousehold(
+    instance="registry-budi",
+    village=TALANGAGUNG,
+    head=("Budi Santoso", "3507131708800001", "male", "1980-08-17"),
+    members=[
+        ("Siti Aminah", "3507135205830002", "female", "1983-05-12", "spouse"),
+        ("Andi Saputra", "3507130309080003", "male", "2008-09-03", "child"),
+        ("Putri Lestari", "", "female", "2025-06-01", "child"),
+    ],
+    kk="3507130101090001",
+    phone="081234567890",
+)
+
+
+def moved_child_household() -> SentHousehold:
+    """Andi (of FOUR), grown up, heads a household of his own in Kepanjen town."""
+    return SentHousehold(
+        instance="registry-andi",
+        village=KEPANJEN_TOWN,
+        head=("Andi Saputra", "3507130309080003", "male", "2008-09-03"),
+        members=[("Rina Wati", "3507136101070004", "female", "2007-01-21", "spouse")],
+        kk="3507130101250009",
+        phone="081298765432",
+        gps="-8.1290 112.5720 410 6",
+    )
+
+
+def answers_of(household: SentHousehold) -> dict[str, Any]:
+    """The answers dict intake stores for ``household`` (as its phone sends them)."""
+    return _answers(household)
+
+
+def merge_sent(submission: Submission, approved_by: User) -> Source:
+    """Merge a stored submission with its own answers, as an approval does."""
+    assert submission.answers is not None, "process the submission first"
+    return merge_submission(
+        submission=submission, answers=submission.answers, approved_by=approved_by
+    )
+
+
+def merge_household(
+    agent: User, approved_by: User, household: SentHousehold, settings: Any, **changes: Any
+) -> Source:
+    """Send ``household`` (with ``changes`` to its fields) through intake and merge it."""
+    if changes:
+        household = replace(household, **changes)
+    submission = send_processed(agent, household, settings)
+    return merge_sent(submission, approved_by)
+
+
+def household_of(source: Source) -> Household:
+    """The registry household a merge created or updated."""
+    return Household.objects.get(pk=source.summary["household_id"])

@@ -1,0 +1,98 @@
+"""A reviewer of the village resolves a conflict with a reason; nobody else can see it."""
+
+from dataclasses import replace
+
+import pytest
+
+from audit.models import AuditRecord
+from registry.conflicts import resolve_conflict
+from registry.errors import (
+    ConflictAlreadyResolved,
+    ConflictNotFound,
+    ResolutionReasonRequired,
+    ResolutionValueRefused,
+)
+from registry.models import Conflict, Person, RegistryChange, Source
+from tests.registry.registry_data import FOUR, merge_household
+from tests.review.checking_setup import *  # noqa: F403 (the fixtures)
+
+SITI = "3507135205830002"
+
+
+@pytest.fixture
+def conflict(agent, reviewer, settings) -> Conflict:
+    merge_household(agent, reviewer, FOUR, settings)
+    members = [(n, k, s, "1983-05-13" if k == SITI else b, r) for n, k, s, b, r in FOUR.members]
+    merge_household(
+        agent, reviewer, replace(FOUR, instance="conflict-2", members=members), settings
+    )
+    return Conflict.objects.get()
+
+
+def test_resolving_a_conflict_sets_the_chosen_value_and_is_audited(conflict, reviewer):
+    resolved = resolve_conflict(
+        user=reviewer, conflict_id=conflict.pk, value="1983-05-13", reason="Seen on the KTP"
+    )
+
+    assert resolved.state == Conflict.State.RESOLVED
+    assert (resolved.chosen, resolved.reason, resolved.resolved_by) == (
+        "1983-05-13",
+        "Seen on the KTP",
+        reviewer,
+    )
+    assert str(Person.objects.get(nik=SITI).birth_date) == "1983-05-13"
+    change = RegistryChange.objects.filter(field="birth_date").latest("pk")
+    assert (change.before, change.after, change.source.kind) == (
+        "1983-05-12",
+        "1983-05-13",
+        Source.Kind.RESOLUTION,
+    )
+    record = AuditRecord.objects.get(action="registry.conflict_resolved")
+    assert record.object_id == str(conflict.pk) and record.area_code == "35.07.13.2011"
+    assert record.after["chose"] == "offered" and record.after["reason"] == "Seen on the KTP"
+    assert "1983" not in str(record.after)
+
+
+def test_keeping_the_held_value_leaves_it_and_records_the_resolution(conflict, reviewer):
+    resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="1983-05-12", reason="KK")
+
+    assert str(Person.objects.get(nik=SITI).birth_date) == "1983-05-12"
+    assert RegistryChange.objects.filter(source__kind=Source.Kind.RESOLUTION).count() == 1
+
+
+def test_a_reviewer_of_another_kecamatan_is_told_there_is_no_such_conflict(
+    conflict, pagelaran_reviewer
+):
+    with pytest.raises(ConflictNotFound):
+        resolve_conflict(
+            user=pagelaran_reviewer, conflict_id=conflict.pk, value="1983-05-13", reason="x"
+        )
+    with pytest.raises(ConflictNotFound):
+        resolve_conflict(
+            user=pagelaran_reviewer, conflict_id=conflict.pk + 1000, value="x", reason="x"
+        )
+    assert Conflict.objects.get().state == Conflict.State.OPEN
+
+
+def test_a_resolution_needs_a_reason_and_a_value_of_the_field(conflict, reviewer):
+    with pytest.raises(ResolutionReasonRequired):
+        resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="1983-05-13", reason=" ")
+    with pytest.raises(ResolutionValueRefused):
+        resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="someday", reason="x")
+    # Another real date is a valid birth date too.
+    resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="1983-06-12", reason="akta")
+    assert str(Person.objects.get(nik=SITI).birth_date) == "1983-06-12"
+    with pytest.raises(ConflictAlreadyResolved):
+        resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="1983-05-13", reason="x")
+
+
+def test_a_value_the_resolution_set_is_then_held_by_it(conflict, agent, reviewer, settings):
+    """After a resolution, a survey offering the old value again is a new conflict whose
+    held source is the resolution."""
+    resolve_conflict(user=reviewer, conflict_id=conflict.pk, value="1983-05-13", reason="KTP")
+
+    merge_household(agent, reviewer, replace(FOUR, instance="conflict-3"), settings)
+
+    newest = Conflict.objects.filter(state=Conflict.State.OPEN).get()
+    assert newest.held_source.kind == Source.Kind.RESOLUTION
+    assert (newest.held, newest.offered) == ("1983-05-13", "1983-05-12")
