@@ -9,7 +9,7 @@ from accounts.models import Role, User
 from areas.models import Area
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector, questionnaires_managed_by
-from review.queue import AGE_BANDS, queue_summary, sent_back_for
+from review.oversight import AGE_BANDS, queue_summary, sent_back_for
 
 # The home page lists this many rows of the queue's summary, and this many items sent back.
 SUMMARY_ROWS = 40

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -44,7 +44,7 @@ _NIK = re.compile(r"\d{16}")
 # Who sees which items. Reviewers (REVIEW), coordinators (FOLLOW_CASES) and district
 # staff (MANAGE_FORMS) see every item of their areas; a field agent (COLLECT) only what
 # she sent; a monitor nothing but the counts of queue_summary (VIEW_REPORTS).
-_OVERSIGHT_ACTIONS = (Action.REVIEW, Action.FOLLOW_CASES, Action.MANAGE_FORMS)
+OVERSIGHT_ACTIONS = (Action.REVIEW, Action.FOLLOW_CASES, Action.MANAGE_FORMS)
 
 # The orders a queue can be sorted in; each ends on the primary key, so that pages never
 # overlap, and each is read along an index where the queue is long.
@@ -76,7 +76,7 @@ ORDER_LABELS: dict[str, Promise] = {
 
 
 @dataclass(frozen=True)
-class _Scope:
+class ItemScope:
     everywhere: bool = False
     roots: tuple[str, ...] = ()
     own_of: int | None = None  # a field agent: the items she sent
@@ -86,18 +86,18 @@ class _Scope:
         return not self.everywhere and not self.roots and self.own_of is None
 
 
-def _scope(user: User | AnonymousUser, actions: Sequence[Action], own: bool) -> _Scope:
+def scope_of(user: User | AnonymousUser, actions: Sequence[Action], own: bool) -> ItemScope:
     roots: set[str] = set()
     for action in actions:
         scope = scope_for(user, action)
         if scope.everywhere:
-            return _Scope(everywhere=True)
+            return ItemScope(everywhere=True)
         roots.update(scope.roots)
     minimal = tuple(
         sorted(r for r in roots if not any(r.startswith(o + ".") for o in roots if o != r))
     )
     own_of = user.pk if own and not scope_for(user, Action.COLLECT).is_empty else None
-    return _Scope(roots=minimal, own_of=own_of)
+    return ItemScope(roots=minimal, own_of=own_of)
 
 
 def _area_q(root: str) -> Q:
@@ -113,7 +113,7 @@ def _area_q(root: str) -> Q:
     return Q(kecamatan_code__in=kecamatan.values("code"))
 
 
-def _scoped(scope: _Scope) -> QuerySet[ReviewItem]:
+def scoped_items(scope: ItemScope) -> QuerySet[ReviewItem]:
     items = ReviewItem.objects.all()
     if scope.everywhere:
         return items
@@ -133,7 +133,7 @@ def queue_for(user: User | AnonymousUser) -> QuerySet[ReviewItem]:
     A reviewer, coordinator or district officer: those of her areas; a field
     agent: those she sent; a monitor, an auditor or a stranger: none.
     """
-    items = _scoped(_scope(user, _OVERSIGHT_ACTIONS, own=True))
+    items = scoped_items(scope_of(user, OVERSIGHT_ACTIONS, own=True))
     return items.select_related("questionnaire", "agent", "area").order_by(*ORDERS[DEFAULT_ORDER])
 
 
@@ -439,126 +439,3 @@ def _rows(queryset: QuerySet[ReviewItem], start: int, end: int) -> list[ReviewIt
         return list(queryset[:end])
     page_ids = queryset.values("pk")[start:end]
     return list(queryset.filter(pk__in=page_ids))
-
-
-# --- oversight -----------------------------------------------------------------------
-
-# Ages of the items waiting in a queue, in days since they arrived: (upper bound, label).
-AGE_BANDS: tuple[tuple[int | None, Promise], ...] = (
-    (1, _("under a day")),
-    (3, _("1–3 days")),
-    (7, _("3–7 days")),
-    (None, _("over a week")),
-)
-
-
-@dataclass(frozen=True)
-class SummaryRow:
-    """One area's items in one review state, by age (counts per AGE_BANDS, in order)."""
-
-    area_code: str
-    area_name: str
-    state: str
-    count: int
-    by_age: tuple[int, ...]
-    oldest_received_at: datetime.datetime | None
-
-    @property
-    def state_label(self) -> str:
-        return str(ReviewItem.State(self.state).label)
-
-
-def queue_summary(user: User | AnonymousUser, *, by: str | None = None) -> list[SummaryRow]:
-    """The queue in ``user``'s areas, counted per area × state × age; oldest first.
-
-    Per village (``by="village"``) or per kecamatan (``by="kecamatan"``; the
-    default when the areas are wider than one kecamatan). Monitors get these
-    counts though they see no item; a field agent counts what she sent.
-    """
-    scope = _scope(user, (*_OVERSIGHT_ACTIONS, Action.VIEW_REPORTS), own=True)
-    if scope.is_empty:
-        return []
-    if by is None:
-        narrow = not scope.everywhere and all(root.count(".") >= 2 for root in scope.roots)
-        by = "village" if narrow else "kecamatan"
-    column = "village_code" if by == "village" else "kecamatan_code"
-    now = timezone.now()
-    bands = {}
-    lower: int | None = 0
-    for index, (upper, _label) in enumerate(AGE_BANDS):
-        condition = Q()
-        if upper is not None:
-            condition &= Q(received_at__gt=now - datetime.timedelta(days=upper))
-        if lower:
-            condition &= Q(received_at__lte=now - datetime.timedelta(days=lower))
-        bands[f"age{index}"] = Count("pk", filter=condition) if condition else Count("pk")
-        lower = upper
-    rows = list(
-        _scoped(scope)
-        .order_by()
-        .values(column, "state")
-        .annotate(count=Count("pk"), oldest=Min("received_at"), **bands)
-    )
-    codes = {row[column] for row in rows if row[column]}
-    names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
-    summary = [
-        SummaryRow(
-            area_code=row[column],
-            area_name=names.get(row[column], row[column]),
-            state=row["state"],
-            count=row["count"],
-            by_age=tuple(row[f"age{index}"] for index in range(len(AGE_BANDS))),
-            oldest_received_at=row["oldest"],
-        )
-        for row in rows
-    ]
-    summary.sort(key=lambda r: (r.oldest_received_at or now, r.area_code, r.state))
-    return summary
-
-
-def sent_back_for(user: User | AnonymousUser) -> QuerySet[ReviewItem]:
-    """Items sent back to the village (``has_issues``) that ``user`` has to act on, newest first.
-
-    A field agent: those she sent; a coordinator: those of her areas. Each
-    carries the reviewer's ``comment``.
-    """
-    scope = _scope(user, (Action.FOLLOW_CASES,), own=True)
-    return (
-        _scoped(scope)
-        .filter(state=ReviewItem.State.HAS_ISSUES)
-        .select_related("questionnaire", "agent", "area", "decided_by")
-        .order_by("-decided_at", "-id")
-    )
-
-
-@dataclass(frozen=True)
-class VillagePoint:
-    """Where another household of the village was surveyed."""
-
-    item_id: int
-    latitude: float
-    longitude: float
-    accuracy_m: float | None
-
-
-def village_points(
-    item: ReviewItem, user: User | AnonymousUser | None = None, *, limit: int = 500
-) -> list[VillagePoint]:
-    """The GPS points of the other households of ``item``'s village (at most ``limit``).
-
-    With ``user``: only those she may see (a field agent: her own).
-    """
-    if not item.village_code:
-        return []
-    items = queue_for(user) if user is not None else ReviewItem.objects.all()
-    rows = (
-        items.filter(village_code=item.village_code, location__isnull=False)
-        .exclude(pk=item.pk)
-        .order_by("-received_at")
-        .values_list("pk", "location", "location_accuracy_m")[:limit]
-    )
-    return [
-        VillagePoint(item_id=pk, latitude=point.y, longitude=point.x, accuracy_m=accuracy)
-        for pk, point, accuracy in rows
-        if point is not None
-    ]

@@ -469,7 +469,7 @@ def measure(pages_exist: bool) -> None:
             f"{'page: detail with neighbours (pos 120)':<52} {first:7.1f} {median:7.1f} {queries:8d}"
         )
     summary_user = User.objects.get(pk=reviewer.pk)
-    from review.queue import queue_summary
+    from review.oversight import queue_summary
 
     first, median, queries = timed(lambda: queue_summary(summary_user), repeat=3)
     print(

@@ -16,6 +16,7 @@ from foundation.names import name_key
 from intake.models import Submission
 from review.errors import ItemNotFound
 from review.models import Finding, PersonKey, ReviewItem
+from review.oversight import queue_summary, sent_back_for, village_points
 from review.queue import (
     QueueFilters,
     count_queue,
@@ -23,9 +24,6 @@ from review.queue import (
     get_visible_item,
     queue_for,
     queue_page,
-    queue_summary,
-    sent_back_for,
-    village_points,
 )
 from tests.factories import make_user
 
