@@ -25,8 +25,9 @@ from rest_framework_gis.pagination import GeoJsonPagination
 from accounts.access import Action, require
 from accounts.models import User
 from review.attachments import attachment_list, file_response, find_attachment, submission_chain
-from review.corrections import answer_versions, correct_answer, current_answers
+from review.corrections import correct_answer
 from review.decisions import approve, item_area_code, reject, send_back
+from review.item_answers import answer_versions, current_answers
 from review.labelled_answers import label_answers
 from review.models import Decision, Finding, ReviewItem
 from review.queue import (

@@ -41,7 +41,7 @@ from review.submission_facts import SubmissionFacts, is_plausible, pure_facts
 logger = logging.getLogger(__name__)
 
 # Raise it when a check changes: the sweep then checks every item again, a batch at a time.
-CHECKS_VERSION = 1
+CHECKS_VERSION = 2  # 2: the registry's households and people (issue #11)
 BATCH_SIZE = 25
 SWEEP_LOOKBACK = 20_000  # the newest submissions (by id) that the frequent sweep looks at
 
@@ -199,6 +199,7 @@ def _check_batch(batch: list[Submission], facts: dict[int, SubmissionFacts]) -> 
         queue_checks.duplicate_households(sound),
         queue_checks.far_from_village(sound, villages),
         queue_checks.same_photos(sound),
+        queue_checks.in_registry(sound),
     ):
         for key, more in found.items():
             stored[key] += more

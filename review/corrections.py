@@ -13,7 +13,6 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -28,7 +27,8 @@ from review.errors import (
     MemberIndexInvalid,
     NothingChanged,
 )
-from review.models import AnswerVersion, Decision, ReviewItem
+from review.item_answers import current_answers
+from review.models import AnswerVersion, Decision
 from review.queue_totals import queue_changed
 
 logger = logging.getLogger(__name__)
@@ -57,25 +57,6 @@ _NOT_CORRECTABLE = frozenset(
         "begin_repeat",
     }
 )
-
-
-def current_answers(item: ReviewItem) -> dict[str, Any]:
-    """The item's answers as the reviewer works on them: the last correction's, or as sent."""
-    if item.answers_number:
-        found = (
-            AnswerVersion.objects.filter(item_id=item.pk, number=item.answers_number)
-            .values_list("answers", flat=True)
-            .first()
-        )
-        if found is not None:
-            return dict(found)
-    answers = item.submission.answers
-    return dict(answers) if isinstance(answers, dict) else {}
-
-
-def answer_versions(item: ReviewItem) -> QuerySet[AnswerVersion]:
-    """Every correction of the item, in order (with who made it)."""
-    return item.answer_versions.select_related("created_by").order_by("number")
 
 
 def _repeat_of(path: str, repeats: list[str]) -> str:
@@ -146,7 +127,7 @@ def correct_answer(
         raise CorrectionReasonRequired()
     if len(reason) > COMMENT_LIMIT or len(value) > COMMENT_LIMIT:
         raise CommentTooLong(length=max(len(reason), len(value)))
-    item = get_item_to_decide(user, item_id)
+    item = get_item_to_decide(user, item_id, version)
     answers = copy.deepcopy(current_answers(item))
     value = value.strip()
     before = _set_answer(

@@ -21,8 +21,10 @@ from accounts.access import Action, can, require, scope_for
 from accounts.errors import NotAllowed
 from accounts.models import User
 from audit.trail import record_change
+from registry.merge import merge_submission
 from review.errors import (
     COMMENT_LIMIT,
+    ApprovalIsFinal,
     CommentRequired,
     CommentTooLong,
     CountChanged,
@@ -30,6 +32,7 @@ from review.errors import (
     RejectReasonUnknown,
     ReviewMovedOn,
 )
+from review.item_answers import current_answers
 from review.models import Decision, ReviewItem
 from review.queue_totals import queue_changed
 
@@ -58,12 +61,14 @@ def item_area_code(item: ReviewItem) -> str:
     return item.area_id or item.kecamatan_code or item.questionnaire.owner_area_id
 
 
-def get_item_to_decide(user: User, item_id: int) -> ReviewItem:
-    """The item ``item_id`` if ``user`` may review it.
+def get_item_to_decide(user: User, item_id: int, version: int | None = None) -> ReviewItem:
+    """The item ``item_id`` if ``user`` may review it (and change it: not approved).
 
     Raises NotAllowed for someone who reviews nowhere (a field agent, a monitor),
     ItemNotFound for an unknown item or one outside her areas (the same answer),
-    NotAllowed for one she may see but not review.
+    NotAllowed for one she may see but not review, ApprovalIsFinal for an item she saw
+    approved (``version``; one approved since she loaded it is ReviewMovedOn, which
+    says who approved it).
     """
     if scope_for(user, Action.REVIEW).is_empty:
         raise NotAllowed()
@@ -74,6 +79,8 @@ def get_item_to_decide(user: User, item_id: int) -> ReviewItem:
     if not (can(user, Action.REVIEW, area) or can(user, Action.VIEW, area)):
         raise ItemNotFound()
     require(user, Action.REVIEW, area)
+    if item.state == State.APPROVED and version in (None, item.version):
+        raise ApprovalIsFinal()
     return item
 
 
@@ -127,7 +134,7 @@ def bump_version(item: ReviewItem, seen_version: int, **changes: Any) -> None:
 def _decide(
     *, user: User, item_id: int, version: int, state: str, reason: str, comment: str, action: str
 ) -> ReviewItem:
-    item = get_item_to_decide(user, item_id)
+    item = get_item_to_decide(user, item_id, version)
     if len(comment) > COMMENT_LIMIT:
         raise CommentTooLong(length=len(comment))
     before = _snapshot(item)
@@ -165,10 +172,13 @@ def _decide(
     return item
 
 
+@transaction.atomic
 def approve(*, user: User, item_id: int, version: int, comment: str = "") -> ReviewItem:
-    """Approve the item (with an optional note for the record): it waits for the registry
-    merge. Raises ReviewMovedOn, NotAllowed, ItemNotFound."""
-    return _decide(
+    """Approve the item (with an optional note for the record) and merge its answers into
+    the registry, in one transaction: an approval the registry refuses is no approval.
+    Raises ReviewMovedOn, ApprovalIsFinal, NotAllowed, ItemNotFound, and the registry's
+    errors."""
+    item = _decide(
         user=user,
         item_id=item_id,
         version=version,
@@ -176,6 +186,16 @@ def approve(*, user: User, item_id: int, version: int, comment: str = "") -> Rev
         reason="",
         comment=comment.strip(),
         action="review.approved",
+    )
+    merge_into_registry(item, approved_by=user)
+    return item
+
+
+def merge_into_registry(item: ReviewItem, *, approved_by: User) -> None:
+    """The approved item's current answers (its corrections applied) into the registry.
+    Idempotent: the registry merges a submission once (a replay changes nothing)."""
+    merge_submission(
+        submission=item.submission, answers=current_answers(item), approved_by=approved_by
     )
 
 
@@ -305,6 +325,8 @@ def approve_all_without_findings(*, user: User, filters: Any, expected_count: in
                 "all_without_findings": True,
             },
         )
+    for item in ReviewItem.objects.filter(pk__in=ids).select_related("submission"):
+        merge_into_registry(item, approved_by=user)
     for area_code in {row[6] or row[7] for row in rows}:  # area_id, else kecamatan_code
         queue_changed(area_code)
     logger.info("review approved all without findings count=%s", len(rows))

@@ -41,6 +41,17 @@ class ReviewMovedOn(ReviewError):
         self.version = version
 
 
+class ApprovalIsFinal(ReviewError):
+    """An approved submission is in the registry: it is changed there, not here."""
+
+    code = "approval_is_final"
+    message = _(
+        "This submission is approved and merged into the registry: correct the household "
+        "in the registry, where every change keeps its history."
+    )
+    http_status = 409
+
+
 class RejectReasonUnknown(ReviewError):
     code = "reject_reason_unknown"
     message = _("Choose a reason for the rejection from the list.")

@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from forms.roles import roster_questionnaires
 from foundation import names
+from registry.models import Family, Person
 from review.checks import gps, photos
-from review.checks.base import WARNING, FindingDraft, make_finding
+from review.checks.base import INFO, WARNING, FindingDraft, make_finding
 from review.models import PersonKey, PhotoHash, ReviewItem
 from review.submission_facts import SubmissionFacts, as_list, is_plausible
 
@@ -329,4 +330,50 @@ def same_photos(batch: dict[int, SubmissionFacts]) -> dict[int, list[Stored]]:
         if other is not None:
             draft = make_finding("photo.duplicate", WARNING, path, None, _PHOTO_ELSEWHERE)
             found[item_id].append(Stored(draft, other))
+    return found
+
+
+_IN_REGISTRY_ELSEWHERE = _(
+    "This NIK is already in the registry, in another household: approving records a move "
+    "of this person into this household."
+)
+_HOUSEHOLD_IN_REGISTRY = _(
+    "This household is already in the registry (the same head's NIK or KK): approving "
+    "updates it, and any value that contradicts it becomes a conflict to resolve."
+)
+
+
+def in_registry(batch: dict[int, SubmissionFacts]) -> dict[int, list[Stored]]:
+    """For each item of a household roster: the registry's household it would update (its
+    head's NIK or KK), and its members whom the registry holds in another household."""
+    rosters = roster_questionnaires()
+    households = {k: f for k, f in batch.items() if f.questionnaire_id in rosters}
+    niks = {n for f in households.values() for n, _i, _p, _n in f.niks if len(n) == 16}
+    kks = {f.kk for f in households.values() if len(f.kk) == 16}
+    if not niks and not kks:
+        return {}
+    held = dict(
+        Person.objects.filter(nik__in=sorted(niks), household__isnull=False).values_list(
+            "nik", "household_id"
+        )
+    )
+    by_kk = dict(
+        Family.objects.filter(kk_number__in=sorted(kks), household__isnull=False).values_list(
+            "kk_number", "household_id"
+        )
+    )
+    found: dict[int, list[Stored]] = defaultdict(list)
+    for key, facts in households.items():
+        target = held.get(facts.head_nik) or by_kk.get(facts.kk)
+        if target is not None:
+            path = facts.roles.head_nik if facts.head_nik in held else facts.roles.kk
+            draft = make_finding("household.in_registry", INFO, path, None, _HOUSEHOLD_IN_REGISTRY)
+            found[key].append(Stored(draft))
+        for number, index, path, _name in facts.niks:
+            if index is None or number not in held or held[number] == target:
+                continue
+            draft = make_finding(
+                "nik.in_registry_elsewhere", WARNING, path, index, _IN_REGISTRY_ELSEWHERE
+            )
+            found[key].append(Stored(draft))
     return found

@@ -42,6 +42,7 @@ from review import corrections, decisions, queue
 from review.answer_sections import AnswerSections, answer_sections, correctable_questions
 from review.attachments import file_response, find_attachment, submission_chain
 from review.errors import AttachmentNotFound
+from review.item_answers import answer_versions, current_answers
 from review.labelled_answers import (
     NOT_ANSWERS,
     area_codes_in,
@@ -51,7 +52,9 @@ from review.labelled_answers import (
     text_for,
 )
 from review.models import Finding, ReviewItem, Severity
+from review.oversight import village_points
 from review.queue_totals import cached_count
+from review.registry_preview import registry_preview
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ FILTER_KEYS = (
 # The checks of review.checks, with their names for people (the queue's filter).
 CHECK_LABELS = {
     "nik.format": gettext_lazy("NIK: not 16 digits"),
+    "nik.in_registry_elsewhere": gettext_lazy("NIK: in another household of the registry"),
+    "household.in_registry": gettext_lazy("Household: already in the registry"),
     "nik.area_unknown": gettext_lazy("NIK: unknown kecamatan code"),
     "nik.date": gettext_lazy("NIK: impossible birth date"),
     "nik.sex": gettext_lazy("NIK: does not match the sex"),
@@ -464,7 +469,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
     language = translation.get_language() or "id"
     version = item.form_version
     outline = outline_of_version(version.pk, version.xform_md5)
-    answers = corrections.current_answers(item)
+    answers = current_answers(item)
     labels = _labels(outline, language)
     findings = list(item.findings.all())
     # A duplicate in another area is told without naming it: linked only when visible.
@@ -489,7 +494,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
         }
         shown_findings.append(shown)
         notes.setdefault((finding.field, finding.member_index), []).append(shown)
-    versions = list(corrections.answer_versions(item))
+    versions = list(answer_versions(item))
     for answer_version in versions:
         for change in answer_version.changes:
             place = (change["field"], change.get("member_index"))
@@ -542,7 +547,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
         for d in item.decisions.select_related("decided_by").order_by("-decided_at", "-pk")
     ]
     points = (
-        [{"lat": p.latitude, "lon": p.longitude} for p in queue.village_points(item, user)]
+        [{"lat": p.latitude, "lon": p.longitude} for p in village_points(item, user)]
         if item.location is not None
         else []
     )
@@ -561,7 +566,13 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
         "earlier": earlier,
         "corrections": corrections_shown,
         "history": history,
-        "can_decide": scope_for(user, Action.REVIEW).covers(decisions.item_area_code(item)),
+        "registry": registry_preview(item)
+        if item.state != ReviewItem.State.REJECTED
+        and scope_for(user, Action.REVIEW).covers(decisions.item_area_code(item))
+        else None,
+        # An approved item is in the registry: changed there, not here (ApprovalIsFinal).
+        "can_decide": item.state != ReviewItem.State.APPROVED
+        and scope_for(user, Action.REVIEW).covers(decisions.item_area_code(item)),
         "is_decided": item.state in (ReviewItem.State.APPROVED, ReviewItem.State.REJECTED),
         "reject_reasons": list(reasons.items()),
         "questions": correctable_questions(outline, language=language),

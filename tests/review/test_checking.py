@@ -320,3 +320,32 @@ def test_two_duplicates_checked_in_one_batch_find_each_other(agent, settings):
     assert Finding.objects.get(item=one, check_name="household.duplicate").related_item == two
     assert Finding.objects.get(item=two, check_name="household.duplicate").related_item == one
     assert one.findings_count == Finding.objects.filter(item=one).count()
+
+
+def test_a_household_the_registry_holds_and_a_member_it_holds_elsewhere_are_told(
+    agent, settings, reviewer
+):
+    from review.decisions import approve
+
+    budi = send_checked(agent, Household(instance="budi"), settings)
+    approve(user=reviewer, item_id=budi.pk, version=budi.version)
+
+    # Budi surveyed again: the registry's household is updated by it.
+    again = send_checked(agent, Household(instance="budi-2029"), settings)
+    assert ("household.in_registry", "head/hh_head_nik", None) in _checks(again)
+    assert not {c for c, _f, _i in _checks(again)} & {"nik.in_registry_elsewhere"}
+
+    # Budi now listed in his daughter's household: he would move.
+    name, nik, sex, born = Household(instance="x").head
+    daughter = send_checked(
+        agent,
+        Household(
+            instance="sri",
+            head=("Sri Wahyuni", "3507135203850003", "female", "1985-03-12"),
+            kk="3507130101090099",
+            members=[(name, nik, sex, born, "parent")],
+        ),
+        settings,
+    )
+    assert ("nik.in_registry_elsewhere", "members/nik", 1) in _checks(daughter)
+    assert not {c for c, _f, _i in _checks(daughter)} & {"household.in_registry"}

@@ -5,7 +5,7 @@ import pytest
 from accounts.errors import NotAllowed
 from audit.models import AuditRecord
 from intake.models import Submission
-from review.corrections import answer_versions, correct_answer, current_answers
+from review.corrections import correct_answer
 from review.decisions import approve
 from review.errors import (
     CorrectionReasonRequired,
@@ -15,6 +15,7 @@ from review.errors import (
     NothingChanged,
     ReviewMovedOn,
 )
+from review.item_answers import answer_versions, current_answers
 from review.models import AnswerVersion, Decision, Finding, ReviewItem
 from tests.factories import make_user
 from tests.review.checking_setup import *  # noqa: F403 (the fixtures)

@@ -5,14 +5,18 @@ from django.utils import translation
 
 from accounts.errors import NotAllowed
 from audit.models import AuditRecord
+from registry.models import Person, RegistryChange, Source
+from review.corrections import correct_answer
 from review.decisions import (
     REJECT_REASONS,
     approve,
     approve_all_without_findings,
+    merge_into_registry,
     reject,
     send_back,
 )
 from review.errors import (
+    ApprovalIsFinal,
     CommentRequired,
     CountChanged,
     ItemNotFound,
@@ -48,8 +52,44 @@ def test_approving_records_the_decision_its_history_and_its_audit_record(item, r
     assert record.area_code == "35.07.13.2011"
     assert record.before["state"] == "received" and record.after["state"] == "approved"
     assert record.after["version"] == 2
-    # What the registry merge (issue #11) will take.
-    assert list(ReviewItem.objects.filter(state="approved")) == [item]
+    # In the same transaction, the household went into the registry, once.
+    source = Source.objects.get(submission=item.submission)
+    assert source.approved_by == reviewer
+    assert Person.objects.filter(nik="3507131708800001").count() == 1
+
+
+def test_an_approved_submission_is_final_here_and_approving_it_again_merges_nothing(
+    item, reviewer
+):
+    approve(user=reviewer, item_id=item.pk, version=1)
+    people, changes = Person.objects.count(), RegistryChange.objects.count()
+
+    for attempt in (
+        lambda: approve(user=reviewer, item_id=item.pk, version=2),
+        lambda: send_back(user=reviewer, item_id=item.pk, version=2, comment="Foto buram"),
+        lambda: reject(user=reviewer, item_id=item.pk, version=2, reason="duplicate"),
+        lambda: correct_answer(
+            user=reviewer,
+            item_id=item.pk,
+            version=2,
+            field="head/hh_head_name",
+            member_index=None,
+            value="Budi S.",
+            reason="KTP",
+        ),
+    ):
+        with pytest.raises(ApprovalIsFinal):
+            attempt()
+    item.refresh_from_db()
+    assert item.state == ReviewItem.State.APPROVED and item.version == 2
+    assert (Person.objects.count(), RegistryChange.objects.count()) == (people, changes)
+    # One who saw it before the approval is told who approved it, not only that it is final.
+    with pytest.raises(ReviewMovedOn):
+        send_back(user=reviewer, item_id=item.pk, version=1, comment="Foto buram")
+    # The merge itself, replayed (a retried task, a second approval), changes nothing more.
+    merge_into_registry(item, approved_by=reviewer)
+    assert (Person.objects.count(), RegistryChange.objects.count()) == (people, changes)
+    assert Source.objects.filter(submission=item.submission).count() == 1
 
 
 def test_of_two_reviewers_on_the_same_version_the_second_is_told_what_the_first_did(
@@ -168,6 +208,11 @@ def test_approve_all_approves_those_without_findings_when_the_count_is_the_one_c
     assert clean.version == 2 and clean.decided_by == reviewer
     assert Decision.objects.filter(state_after="approved").count() == 2
     assert AuditRecord.objects.filter(action="review.approved").count() == 2
+    # Each approved one went into the registry; the flagged one did not.
+    assert set(Source.objects.values_list("submission_id", flat=True)) == {
+        clean.submission_id,
+        edited.submission_id,
+    }
     flagged.refresh_from_db()
     assert flagged.state == "received"
 

@@ -229,7 +229,7 @@ def test_the_photo_and_its_thumbnail_come_through_the_area_checked_view(demo):
 
 def test_the_detail_page_costs_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
     client = _client("reviewer")
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(22):  # 16, and the registry preview's plan
         assert client.get(f"/submissions/{demo['slamet-again'].pk}/?pos=1").status_code == 200
 
 
@@ -436,3 +436,31 @@ def test_the_home_page_panels_cost_a_fixed_number_of_queries(demo, django_assert
         client = _client(username)
         with django_assert_max_num_queries(10):
             assert client.get("/").status_code == 200
+
+
+# --- the registry beside the submission --------------------------------------------------
+
+
+def test_before_approving_the_page_shows_what_the_registry_would_change_and_after_where_it_went(
+    demo,
+):
+    client = _client("reviewer")
+    first, again = demo["slamet"], demo["slamet-again"]
+
+    page = _text(client.get(f"/submissions/{first.pk}/"))
+    assert 'id="registry-changes"' in page and 'data-kind="create"' in page
+    assert "3507130203650004" not in re.search(
+        r'id="registry-preview">(.*?)</section>', page, re.S
+    ).group(1)  # the registry's side masks the NIK
+
+    client.post(f"/submissions/{first.pk}/approve/", {"version": first.version})
+    merged = _text(client.get(f"/submissions/{first.pk}/"))
+    assert 'id="registry-merged"' in merged and "/registry/households/" in merged
+    assert 'id="approve-form"' not in merged  # final: changed in the registry now
+
+    # The second visit says 12 March where the first said 2 March: a conflict, not an update.
+    second = _text(client.get(f"/submissions/{again.pk}/"))
+    preview = re.search(r'id="registry-preview">(.*?)</section>', second, re.S).group(1)
+    assert 'data-kind="conflict"' in preview
+    assert "1965-03-02" in preview and "1965-03-12" in preview
+

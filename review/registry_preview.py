@@ -1,0 +1,149 @@
+"""The registry beside a submission on its review page: what approving it would change.
+
+Before the approval the reviewer sees, side by side, what the registry holds
+and what this submission offers: each new household or person, each value it
+would set, each conflict it would leave for a reviewer to resolve (a value
+that another source set and this one contradicts) and each move of a person
+from another household. After the approval: where it went. The plan is the
+registry's own (``registry.merge.plan_merge``), read without writing.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from foundation.errors import DomainError
+from registry.masking import mask_kk, mask_nik, mask_phone
+from registry.merge import plan_merge
+from registry.models import Source
+from review.item_answers import current_answers
+from review.models import ReviewItem
+
+FIELD_LABELS = {
+    "nik": gettext_lazy("NIK"),
+    "name": gettext_lazy("Name"),
+    "sex": gettext_lazy("Sex"),
+    "birth_date": gettext_lazy("Birth date"),
+    "family": gettext_lazy("Family card (KK)"),
+    "phone": gettext_lazy("Phone"),
+    "relation": gettext_lazy("Relation to the head"),
+    "head": gettext_lazy("Head of household"),
+    "rt": gettext_lazy("RT"),
+    "rw": gettext_lazy("RW"),
+    "address": gettext_lazy("Address"),
+    "location": gettext_lazy("GPS location"),
+    "kks_number": gettext_lazy("KKS card number"),
+    "assets": gettext_lazy("Assets"),
+    "photo": gettext_lazy("House photo"),
+}
+_MASKS = {"nik": mask_nik, "family": mask_kk, "kks_number": mask_kk, "phone": mask_phone}
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    kind: str  # "create", "update", "conflict", "move"
+    subject: str  # "Household", "Budi Santoso"…
+    field: str
+    held: str
+    offered: str
+
+
+@dataclass(frozen=True)
+class RegistryPreview:
+    rows: list[PreviewRow]
+    merged_household_id: int | None
+    merged_at: Any
+    merged_by: str
+    error: str
+
+    @property
+    def conflicts(self) -> int:
+        return sum(1 for row in self.rows if row.kind == "conflict")
+
+
+def _field_label(field: str) -> str:
+    if field in FIELD_LABELS:
+        return str(FIELD_LABELS[field])
+    group, _dot, name = field.partition(".")
+    return name.replace("_", " ") if name else field.replace("_", " ")
+
+
+def _shown(field: str, value: Any) -> str:
+    """A value as the page shows it: NIK, KK and phone masked (the answers beside it show
+    the submission's own; what another source holds is not for every reader)."""
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if field == "photo":  # an attachment's id says nothing to a reader
+        return _("a photo")
+    if isinstance(value, dict) and {"lat", "lon"} <= set(value):
+        return f"{value['lat']:.5f}, {value['lon']:.5f}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    mask = _MASKS.get(field.rpartition(".")[2])
+    return mask(str(value)) if mask else str(value)
+
+
+def _subject(ref: Any) -> str:
+    if ref.kind == "household":
+        return _("Household")
+    if ref.kind == "family":
+        return _("Family card")
+    return ref.label or _("Person")
+
+
+def registry_preview(item: ReviewItem) -> RegistryPreview:
+    """What approving ``item`` would change in the registry, or where it went."""
+    merged = (
+        Source.objects.filter(submission_id=item.submission_id)
+        .select_related("approved_by")
+        .first()
+    )
+    if merged is not None:
+        return RegistryPreview(
+            rows=[],
+            merged_household_id=(merged.summary or {}).get("household_id"),
+            merged_at=merged.approved_at,
+            merged_by=merged.approved_by.get_full_name() or merged.approved_by.username,
+            error="",
+        )
+    try:
+        plan = plan_merge(submission=item.submission, answers=current_answers(item))
+    except DomainError as error:  # the page still opens; approving would say the same
+        return RegistryPreview([], None, None, "", str(error.detail))
+    rows = [PreviewRow("create", _subject(ref), "", "", "") for ref in plan.creates]
+    rows += [
+        PreviewRow(
+            "update",
+            _subject(change.ref),
+            _field_label(change.field),
+            _shown(change.field, change.before),
+            _shown(change.field, change.after),
+        )
+        for change in plan.updates
+        if change.ref.pk is not None  # values of new rows are told by their "create"
+    ]
+    rows += [
+        PreviewRow(
+            "conflict",
+            _subject(conflict.ref),
+            _field_label(conflict.field),
+            _shown(conflict.field, conflict.held),
+            _shown(conflict.field, conflict.offered),
+        )
+        for conflict in plan.conflicts
+    ]
+    rows += [
+        PreviewRow(
+            "move",
+            _subject(move.ref),
+            _("Household"),
+            _("household %(id)s") % {"id": move.from_household_id},
+            _("household %(id)s") % {"id": move.to_household_id}
+            if move.to_household_id
+            else _("this new household"),
+        )
+        for move in plan.moves
+    ]
+    return RegistryPreview(rows, None, None, "", "")
