@@ -45,3 +45,21 @@ def test_the_demos_queue_shows_what_the_checks_find(django_capture_on_commit_cal
     assert {"nik.sex", "nik.birth_date", "phone.invalid"} <= checks_of("Sri Wahyuni")
     assert "gps.outside_indonesia" in checks_of("Suparman")
     assert checks_of("Dewi Sartika") == set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_command_puts_two_households_into_the_registry_once(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from registry.models import Household, Source
+    from review.models import ReviewItem
+
+    settings.SRS_ODK_VALIDATE = False
+    call_command("seed_demo", stdout=StringIO())
+    assert Source.objects.count() == 2 and Household.objects.count() == 2
+    assert ReviewItem.objects.filter(state="approved").count() == 2
+    assert ReviewItem.objects.filter(state="received").exists()  # the rest wait for review
+    call_command("seed_demo", stdout=StringIO())
+    assert Source.objects.count() == 2
