@@ -21,6 +21,7 @@ from accounts.access import Action, can, require, scope_for
 from accounts.errors import NotAllowed
 from accounts.models import User
 from audit.trail import record_change
+from foundation.errors import DomainError
 from registry.merge import merge_submission
 from review.errors import (
     COMMENT_LIMIT,
@@ -228,6 +229,27 @@ def send_back(*, user: User, item_id: int, version: int, comment: str) -> Review
         comment=comment.strip(),
         action="review.sent_back",
     )
+
+
+def merge_approved_waiting() -> tuple[int, int]:
+    """Merge the items approved before the registry merge existed (or whose merge was
+    lost), each in its own transaction, as the reviewer who approved them; returns
+    (merged, refused). A refusal is logged and leaves the item approved and waiting."""
+    merged = refused = 0
+    waiting = ReviewItem.objects.filter(state=State.APPROVED, decided_by__isnull=False).exclude(
+        submission__registry_source__isnull=False
+    )
+    for item in waiting.select_related("submission", "decided_by").order_by("decided_at", "pk"):
+        assert item.decided_by is not None
+        try:
+            with transaction.atomic():
+                merge_into_registry(item, approved_by=item.decided_by)
+        except DomainError as error:
+            refused += 1
+            logger.warning("registry merge refused item_id=%s: %s", item.pk, error.detail)
+        else:
+            merged += 1
+    return merged, refused
 
 
 def _approvable(user: User, filters: Any) -> QuerySet[ReviewItem]:

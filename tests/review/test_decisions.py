@@ -58,9 +58,7 @@ def test_approving_records_the_decision_its_history_and_its_audit_record(item, r
     assert Person.objects.filter(nik="3507131708800001").count() == 1
 
 
-def test_an_approved_submission_is_final_here_and_approving_it_again_merges_nothing(
-    item, reviewer
-):
+def test_an_approved_submission_is_final_here_and_approving_it_again_merges_nothing(item, reviewer):
     approve(user=reviewer, item_id=item.pk, version=1)
     people, changes = Person.objects.count(), RegistryChange.objects.count()
 
@@ -221,3 +219,22 @@ def test_approve_all_is_refused_to_who_does_not_review(item, ppls):
     monitor = make_user("monitor", "monitor", ["35"])
     with pytest.raises(NotAllowed):
         approve_all_without_findings(user=monitor, filters=QueueFilters(), expected_count=0)
+
+
+def test_items_approved_before_the_merge_existed_are_merged_once_by_the_command(
+    agent, settings, reviewer
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    waiting = unchecked_item(agent, Household(instance="old"), settings)
+    # Approved as issue #10 left it: the decision, no registry.
+    ReviewItem.objects.filter(pk=waiting.pk).update(state="approved", decided_by=reviewer)
+
+    out = StringIO()
+    call_command("merge_approved", stdout=out)
+    assert "1 approved submissions merged, 0 refused" in out.getvalue()
+    assert Source.objects.get(submission=waiting.submission).approved_by == reviewer
+    call_command("merge_approved", stdout=(again := StringIO()))
+    assert "0 approved submissions merged" in again.getvalue()
