@@ -29,6 +29,7 @@ from review.corrections import correct_answer
 from review.decisions import approve, item_area_code, reject, send_back
 from review.item_answers import answer_versions, current_answers
 from review.labelled_answers import label_answers
+from review.masked_answers import mask_answers, mask_value, masks_of, reveal_item
 from review.models import Decision, Finding, ReviewItem
 from review.queue import (
     ORDERS,
@@ -47,6 +48,7 @@ from review.serializers import (
     SubmissionDetailOutput,
     SubmissionItemSerializer,
     SubmissionPointSerializer,
+    SubmissionRevealInput,
 )
 
 # The files' URLs in the API's answers: token-authenticated, like the rest of it.
@@ -267,7 +269,7 @@ def _findings(user: User, item: ReviewItem, language: str) -> list[dict[str, Any
     ]
 
 
-def _versions(item: ReviewItem) -> list[dict[str, Any]]:
+def _versions(item: ReviewItem, masks: dict[str, Any]) -> list[dict[str, Any]]:
     """The chain's submissions (edits from the phone) and the corrections, oldest first."""
     versions: list[dict[str, Any]] = []
     for submission in submission_chain(item):
@@ -298,7 +300,14 @@ def _versions(item: ReviewItem) -> list[dict[str, Any]]:
                 "is_current": correction.number == item.answers_number,
                 "number": correction.number,
                 "reason": correction.reason,
-                "changes": correction.changes,
+                "changes": [
+                    {
+                        **change,
+                        "before": mask_value(masks, change["field"], change.get("before")),
+                        "after": mask_value(masks, change["field"], change.get("after")),
+                    }
+                    for change in correction.changes
+                ],
                 "attachments": [],
             }
         )
@@ -323,17 +332,21 @@ def _history(item: ReviewItem) -> list[dict[str, Any]]:
     ]
 
 
-def _detail(user: User, item: ReviewItem) -> dict[str, Any]:
+def _detail(user: User, item: ReviewItem, *, revealed: bool = False) -> dict[str, Any]:
+    """The detail; NIKs, KKs and phones masked unless ``revealed`` (an audited reveal)."""
     language = (translation.get_language() or "id").split("-")[0]
+    masks = {} if revealed else masks_of(item)
     answers = label_answers(
-        xform_xml=item.form_version.xform_xml, answers=current_answers(item), language=language
+        xform_xml=item.form_version.xform_xml,
+        answers=mask_answers(current_answers(item), masks),
+        language=language,
     )
     detail: dict[str, Any] = {
         "item": item,
         "answers": [node.as_dict() for node in answers],
         "attachments": attachment_list(item, item.submission_id, url_name=FILE_ROUTE),
         "findings": _findings(user, item, language),
-        "versions": _versions(item),
+        "versions": _versions(item, masks),
         "history": _history(item),
     }
     return dict(SubmissionDetailOutput(detail).data)
@@ -366,6 +379,28 @@ class SubmissionFileApi(APIView):
         item = get_visible_item(_user(request), pk)
         attachment = find_attachment(item, filename, request.query_params.get("submission", ""))
         return file_response(attachment, thumbnail=request.query_params.get("size") == "thumbnail")
+
+
+class SubmissionRevealApi(APIView):
+    """The detail with the full NIKs, KKs and phones, for a reason (audited)."""
+
+    @extend_schema(
+        operation_id="submissions_reveal",
+        request=SubmissionRevealInput,
+        responses={200: SubmissionDetailOutput},
+        tags=["review"],
+        description="NIK, KK and phone numbers are masked in every other answer (Law "
+        "27/2022). This one shows them, and writes the reason to the audit trail.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        item = get_visible_item(user, pk)
+        data = SubmissionRevealInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = reveal_item(user=user, item_id=item.pk, reason=data.validated_data["reason"])
+        response = Response(_detail(user, item, revealed=True))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class SubmissionReviewApi(APIView):

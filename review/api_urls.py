@@ -24,6 +24,11 @@ urlpatterns = [
         name="file",
     ),
     path(
+        "submissions/<int:pk>/reveal/",
+        login_not_required(api.SubmissionRevealApi.as_view()),
+        name="reveal",
+    ),
+    path(
         "submissions/<int:pk>/review/",
         login_not_required(api.SubmissionReviewApi.as_view()),
         name="review",

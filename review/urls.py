@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/reject/", views.reject, name="reject"),
     path("<int:pk>/send-back/", views.send_back, name="send_back"),
     path("<int:pk>/correct/", views.correct, name="correct"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
     path("<int:pk>/files/<str:filename>", views.item_attachment, name="attachment"),
 ]

@@ -38,6 +38,7 @@ from accounts.models import Role, User
 from areas.models import Area
 from forms.models import Questionnaire
 from foundation.errors import DomainError
+from registry.masking import mask_kk, mask_nik
 from review import corrections, decisions, queue
 from review.answer_sections import AnswerSections, answer_sections, correctable_questions
 from review.attachments import file_response, find_attachment, submission_chain
@@ -51,6 +52,7 @@ from review.labelled_answers import (
     outline_of_version,
     text_for,
 )
+from review.masked_answers import mask_answers, mask_value, masks_of, reveal_item
 from review.models import Finding, ReviewItem, Severity
 from review.oversight import village_points
 from review.queue_totals import cached_count
@@ -285,7 +287,11 @@ def _queue_rows(items: list[ReviewItem], urls: list[str]) -> list[SafeString]:
     rows = []
     for item, url in zip(items, urls, strict=True):
         href = escape(url)
-        nik = f'<br><span class="muted nik">{escape(item.head_nik)}</span>' if item.head_nik else ""
+        nik = (
+            f'<br><span class="muted nik">{escape(mask_nik(item.head_nik))}</span>'
+            if item.head_nik
+            else ""
+        )
         village = item.area.name if item.area else (item.village_code or "—")
         if item.checks_version == 0:
             findings = f'<span class="muted">{text.checking}</span>'
@@ -464,12 +470,17 @@ def _message_of(finding: Finding, language: str) -> str:
     return finding.message_id if language == "id" else finding.message_en
 
 
-def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, item: ReviewItem, *, revealed: bool = False
+) -> dict[str, Any]:
+    """The household's page; its NIKs, KKs and phones masked unless ``revealed`` (a reveal
+    with a reason, audited: review.masked_answers)."""
     user = _user(request)
     language = translation.get_language() or "id"
     version = item.form_version
     outline = outline_of_version(version.pk, version.xform_md5)
-    answers = current_answers(item)
+    masks = {} if revealed else masks_of(item)
+    answers = mask_answers(current_answers(item), masks)
     labels = _labels(outline, language)
     findings = list(item.findings.all())
     # A duplicate in another area is told without naming it: linked only when visible.
@@ -501,7 +512,7 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
             notes[place] = [n for n in notes.get(place, []) if n["kind"] != "correction"] + [
                 {
                     "kind": "correction",
-                    "before": change.get("before", ""),
+                    "before": mask_value(masks, change["field"], change.get("before", "")),
                     "by": answer_version.created_by,
                     "at": answer_version.created_at,
                     "reason": answer_version.reason,
@@ -519,7 +530,9 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
     earlier = [
         {
             "submission": older,
-            "changes": _differences(older.answers, newer.answers, labels),
+            "changes": _differences(
+                mask_answers(older.answers, masks), mask_answers(newer.answers, masks), labels
+            ),
             "replaced_by": newer,
         }
         for newer, older in zip(chain, chain[1:], strict=False)
@@ -532,8 +545,8 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
                     c["field"],
                     labels.get(c["field"], c["field"]),
                     c.get("member_index"),
-                    str(c.get("before", "")),
-                    str(c.get("after", "")),
+                    str(mask_value(masks, c["field"], c.get("before", ""))),
+                    str(mask_value(masks, c["field"], c.get("after", ""))),
                 )
                 for c in v.changes
             ],
@@ -552,9 +565,14 @@ def _detail_context(request: HttpRequest, item: ReviewItem) -> dict[str, Any]:
         else []
     )
     correct_member = request.GET.get("member", "")
+    area = decisions.item_area_code(item)
     return {
         "item": item,
         "submission": item.submission,
+        "head_nik_shown": item.head_nik if revealed else mask_nik(item.head_nik),
+        "kk_shown": item.kk_number if revealed else mask_kk(item.kk_number),
+        "revealed": revealed,
+        "can_reveal": bool(masks) and scope_for(user, Action.REVEAL).covers(area),
         "sections": sections.sections,
         "findings": shown_findings,
         "counts": {
@@ -642,6 +660,27 @@ def _decide(request: HttpRequest, pk: int, action: Any, done: str, **fields: Any
         return render(request, "review/item_detail.html", context, status=error.http_status)
     messages.success(request, done)
     return _back_to_item(request, item.pk)
+
+
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page again with the full NIKs, KKs and phones, for this answer only (never a URL
+    or the session): the reason is in the audit trail."""
+    user = _user(request)
+    item = queue.get_visible_item(user, pk)  # 404 outside one's areas, before anything else
+    try:
+        item = reveal_item(user=user, item_id=item.pk, reason=request.POST.get("reason", ""))
+    except (NotAllowed, queue.ItemNotFound):
+        raise
+    except DomainError as error:
+        context = _detail_context(request, item)
+        context["reveal_error"] = error.detail
+        return render(request, "review/item_detail.html", context, status=error.http_status)
+    response = render(
+        request, "review/item_detail.html", _detail_context(request, item, revealed=True)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

@@ -416,7 +416,7 @@ def test_the_detail_has_labelled_answers_files_findings_versions_and_history(kep
     assert head["label"] == "Head of household"
     nik = next(n for n in head["children"] if n["path"] == "head/hh_head_nik")
     assert nik["label"] == "NIK of the head of household"
-    assert nik["value"] == "3507130203650004"
+    assert nik["value"] == "350713••••••0004"  # masked (Law 27/2022); a reveal shows it
     place = next(node for node in body["answers"] if node["path"] == "place")
     village = next(n for n in place["children"] if n["path"] == "place/village")
     assert village["display"] == "Talangagung"
@@ -940,3 +940,19 @@ def test_households_sent_from_a_phone_reach_the_api_with_their_checks(
     assert "nik.duplicate_in_queue" in checks
     assert pagelaran.get(f"/api/v1/submissions/{slamet.pk}/").status_code == 404
     assert pagelaran.get("/api/v1/submissions/").json()["count"] == 0
+
+
+def test_the_api_masks_identifiers_until_a_reveal_with_a_reason(kepanjen, pagelaran, households):
+    slamet = households["slamet"]
+    url = f"/api/v1/submissions/{slamet.pk}/"
+    body = kepanjen.get(url).content.decode()
+    assert "3507130203650004" not in body and "350713••••••0004" in body
+
+    refused = kepanjen.post(f"{url}reveal/", {"reason": "x"}, format="json")
+    assert refused.status_code == 400
+    shown = kepanjen.post(f"{url}reveal/", {"reason": "Checking his KTP"}, format="json")
+    assert shown.status_code == 200 and "3507130203650004" in shown.content.decode()
+    assert AuditRecord.objects.filter(action="review.revealed").count() == 1
+    outside = pagelaran.post(f"{url}reveal/", {"reason": "Checking his KTP"}, format="json")
+    assert outside.status_code == 404
+    assert "3507130203650004" not in kepanjen.get(url).content.decode()

@@ -428,7 +428,9 @@ def test_an_edit_from_the_phone_shows_the_earlier_version_and_what_changed(
     assert item.state == ReviewItem.State.EDITED
     html = _text(_client("reviewer").get(f"/submissions/{item.pk}/"))
     assert "earlier-version" in html
-    assert "081234567890" in html and "081298765432" in html
+    # The phone changed; both masked (Law 27/2022), the change still plain to see.
+    assert "0812••••7890" in html and "0812••••5432" in html
+    assert "081234567890" not in html and "081298765432" not in html
 
 
 def test_the_home_page_panels_cost_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
@@ -464,3 +466,45 @@ def test_before_approving_the_page_shows_what_the_registry_would_change_and_afte
     assert 'data-kind="conflict"' in preview
     assert "1965-03-02" in preview and "1965-03-12" in preview
 
+
+# --- personal data ----------------------------------------------------------------------
+
+
+def test_nik_kk_and_phone_are_masked_on_the_queue_and_the_page_until_revealed_with_a_reason(
+    demo,
+):
+    item = demo["slamet"]
+    client = _client("reviewer")
+    full = ("3507130203650004", "3507134711680005", "081234567890")
+
+    for html in (_text(client.get("/submissions/")), _text(client.get(f"/submissions/{item.pk}/"))):
+        assert not [number for number in full if number in html]
+        assert "350713••••••0004" in html
+    # The search still finds him by the full NIK.
+    assert f'id="item-{item.pk}"' in _text(client.get("/submissions/?q=3507130203650004"))
+
+    refused = client.post(f"/submissions/{item.pk}/reveal/", {"reason": "x"})
+    assert refused.status_code == 422 and full[0] not in _text(refused)
+    assert not AuditRecord.objects.filter(action="review.revealed").exists()
+
+    shown = client.post(f"/submissions/{item.pk}/reveal/", {"reason": "Checking his KTP"})
+    assert shown.status_code == 200 and shown["Cache-Control"] == "no-store"
+    assert all(number in _text(shown) for number in full)
+    record = AuditRecord.objects.get(action="review.revealed")
+    assert record.after["reason"] == "Checking his KTP"
+    assert not [number for number in full if number in str(record.after)]
+    # Shown for that answer only: the next visit is masked again.
+    assert full[0] not in _text(client.get(f"/submissions/{item.pk}/"))
+
+
+def test_a_reveal_outside_ones_areas_is_a_404_and_a_field_agent_may_not_reveal(demo):
+    item = demo["slamet"]
+    assert (
+        _client("reviewer2")
+        .post(f"/submissions/{item.pk}/reveal/", {"reason": "Checking his KTP"})
+        .status_code
+        == 404
+    )
+    agent = _client("agent").post(f"/submissions/{item.pk}/reveal/", {"reason": "Checking"})
+    assert agent.status_code == 403
+    assert not AuditRecord.objects.filter(action="review.revealed").exists()
