@@ -12,10 +12,13 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             "can_collect": False,
             "can_manage_phones": False,
             "can_view_audit": False,
+            "can_view_registry": False,
         }
     return {
         "can_manage_forms": can(user, Action.MANAGE_FORMS),
         "can_collect": can(user, Action.COLLECT),
         "can_manage_phones": can(user, Action.MANAGE_PHONES),
         "can_view_audit": can(user, Action.VIEW_AUDIT),
+        # Monitors see the registry's counts (VIEW_REPORTS), the others its records (VIEW).
+        "can_view_registry": can(user, Action.VIEW) or can(user, Action.VIEW_REPORTS),
     }

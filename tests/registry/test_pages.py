@@ -1,0 +1,374 @@
+"""The registry's pages: search, households, people, conflicts; by role and by area.
+
+Every page masks NIK, KK and phone; a reveal is a POST with a reason, audited;
+a read from outside the village's team is audited; another area's records are
+the same 404 as unknown ones.
+"""
+
+import pytest
+from django.test import Client
+
+from audit.models import AuditRecord
+from registry.models import Conflict, Person
+from tests.registry.page_data import (
+    BUDI_NIK,
+    BUDI_PHONE,
+    KK_BUDI,
+    SECRETS,
+    SITI_NIK,
+    build_registry,
+    make_readers,
+)
+
+
+@pytest.fixture
+def data(malang):
+    return build_registry()
+
+
+@pytest.fixture
+def readers(malang):
+    return make_readers()
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _body(response) -> str:
+    return response.content.decode()
+
+
+def _assert_masked(response) -> None:
+    body = _body(response)
+    for secret in SECRETS:
+        assert secret not in body, f"{secret} shown in full"
+
+
+def _pages(data) -> list[str]:
+    return [
+        "/registry/households/",
+        "/registry/households/?q=Budi",
+        "/registry/people/",
+        "/registry/people/?q=Siti",
+        "/registry/conflicts/",
+        "/registry/conflicts/?state=all",
+        f"/registry/households/{data.budi_household.pk}/",
+        f"/registry/households/{data.sari_household.pk}/",
+        f"/registry/people/{data.budi.pk}/",
+        f"/registry/people/{data.budi.pk}/?as_of=2026-11-01",
+        f"/registry/people/{data.sari.pk}/",
+    ]
+
+
+def test_every_page_masks_nik_kk_and_phone_for_every_reader(data, readers):
+    for user in (readers.district, readers.kepanjen_reviewer, readers.agent):
+        client = _client(user)
+        for path in _pages(data):
+            response = client.get(path)
+            assert response.status_code in (200, 404), path
+            _assert_masked(response)
+
+
+def test_a_search_by_nik_shows_the_household_with_the_nik_masked(data, readers):
+    response = _client(readers.kepanjen_reviewer).get(f"/registry/households/?nik={SITI_NIK}")
+
+    rows = _body(response).split('id="households"')[1]
+    assert "Budi Santoso" in rows and "350713••••••0001" in rows
+    for secret in SECRETS:
+        assert secret not in rows
+
+
+def test_the_household_list_shows_the_households_of_ones_areas_with_a_total(data, readers):
+    response = _client(readers.kepanjen_reviewer).get("/registry/households/")
+
+    assert response.status_code == 200
+    body = _body(response)
+    assert "Budi Santoso" in body and "350713••••••0001" in body
+    assert "Sari Wulandari" not in body
+    assert 'id="registry-total"' in body
+
+
+def test_a_kepanjen_reviewer_never_finds_pagelaran_households(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+    far = data.sari_household
+
+    for query in ("q=Sari", "q=Wulandari", f"q={data.sari.nik}", "village=35.07.33.2001"):
+        body = _body(client.get(f"/registry/households/?{query}"))
+        assert "Wulandari" not in body.split("<table")[1]
+        assert f"/registry/households/{far.pk}/" not in body
+    for path in (
+        f"/registry/households/{far.pk}/",
+        f"/registry/households/{far.pk}/photo/",
+        f"/registry/people/{data.sari.pk}/",
+    ):
+        assert client.get(path).status_code == 404
+    unknown = client.get("/registry/households/999999/")
+    outside = client.get(f"/registry/households/{far.pk}/")
+    assert unknown.status_code == outside.status_code == 404
+    assert "Sari" not in _body(outside)
+
+
+def test_a_reveal_or_resolution_in_another_area_is_not_found(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+
+    reveal = client.post(
+        f"/registry/households/{data.sari_household.pk}/reveal/", {"reason": "visit tomorrow"}
+    )
+    person = client.post(f"/registry/people/{data.sari.pk}/reveal/", {"reason": "visit tomorrow"})
+    resolve = client.post(
+        f"/registry/conflicts/{data.sari_conflict.pk}/resolve/",
+        {"choice": "offered", "reason": "seen the KTP"},
+    )
+
+    assert reveal.status_code == person.status_code == resolve.status_code == 404
+    assert not AuditRecord.objects.filter(action="registry.revealed").exists()
+    assert Conflict.objects.get(pk=data.sari_conflict.pk).state == Conflict.State.OPEN
+
+
+def test_the_household_page_shows_members_housing_programmes_conflicts_and_sources(data, readers):
+    response = _client(readers.kepanjen_reviewer).get(
+        f"/registry/households/{data.budi_household.pk}/"
+    )
+
+    assert response.status_code == 200
+    body = _body(response)
+    for shown in (
+        "Budi Santoso",
+        "Siti Aminah",
+        "Putri Lestari",
+        "350713••••••0001",
+        "350713••••••0002",
+        "+62812••••5678",
+        "ppls_household:uuid:budi",
+        'id="map-data"',
+        'id="conflicts"',
+        f'action="/registry/conflicts/{data.budi_conflict.pk}/resolve/"',
+        'id="reveal"',
+        "1980-08-18",
+    ):
+        assert shown in body, shown
+    _assert_masked(response)
+
+
+def test_a_field_agent_reads_her_village_without_a_reveal_or_a_resolve_form(data, readers):
+    response = _client(readers.agent).get(f"/registry/households/{data.budi_household.pk}/")
+
+    assert response.status_code == 200
+    body = _body(response)
+    assert 'id="reveal"' not in body and "/resolve/" not in body
+
+
+def test_a_field_agent_cannot_reveal_or_resolve(data, readers):
+    client = _client(readers.agent)
+
+    reveal = client.post(
+        f"/registry/households/{data.budi_household.pk}/reveal/", {"reason": "I need it"}
+    )
+    resolve = client.post(
+        f"/registry/conflicts/{data.budi_conflict.pk}/resolve/",
+        {"choice": "held", "reason": "I know him"},
+    )
+
+    assert reveal.status_code == 403 and resolve.status_code == 403
+    _assert_masked(reveal)
+    assert Conflict.objects.get(pk=data.budi_conflict.pk).state == Conflict.State.OPEN
+
+
+def test_a_reveal_with_a_reason_shows_the_full_numbers_once_and_is_audited(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+    url = f"/registry/households/{data.budi_household.pk}/reveal/"
+
+    response = client.post(url, {"reason": "checking the KK at the visit"})
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    body = _body(response)
+    assert BUDI_NIK in body and SITI_NIK in body and KK_BUDI in body and BUDI_PHONE in body
+    record = AuditRecord.objects.get(action="registry.revealed")
+    assert record.actor_username == "rev-kepanjen"
+    assert record.object_id == str(data.budi_household.pk)
+    assert record.area_code == "35.07.13.2011"
+    assert record.after["reason"] == "checking the KK at the visit"
+    assert BUDI_NIK not in str(record.after)
+    # The next read is masked again.
+    _assert_masked(client.get(f"/registry/households/{data.budi_household.pk}/"))
+
+
+def test_a_reveal_without_a_reason_is_refused_and_shows_nothing(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+
+    response = client.post(f"/registry/people/{data.budi.pk}/reveal/", {"reason": " "})
+
+    assert response.status_code == 422
+    _assert_masked(response)
+    assert not AuditRecord.objects.filter(action="registry.revealed").exists()
+
+
+def test_a_reveal_is_a_post_never_a_query_parameter(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+
+    assert client.get(f"/registry/people/{data.budi.pk}/reveal/?reason=x").status_code == 405
+    _assert_masked(client.get(f"/registry/people/{data.budi.pk}/?reveal=1&reason=because"))
+
+
+def test_a_person_reveal_shows_her_numbers(data, readers):
+    response = _client(readers.district).post(
+        f"/registry/people/{data.budi.pk}/reveal/", {"reason": "BPJS registration check"}
+    )
+
+    assert response.status_code == 200
+    body = _body(response)
+    assert BUDI_NIK in body and BUDI_PHONE in body and KK_BUDI in body
+    assert SITI_NIK not in body
+    assert AuditRecord.objects.get(action="registry.revealed").object_type == "registry.person"
+
+
+def test_a_read_from_outside_the_village_team_is_audited_once_per_read(data, readers):
+    path = f"/registry/households/{data.budi_household.pk}/"
+
+    _client(readers.kepanjen_reviewer).get(path)
+    _client(readers.kepanjen_reviewer).get(f"/registry/people/{data.budi.pk}/")
+    _client(readers.district).get(path)
+
+    reads = AuditRecord.objects.filter(action="registry.read").order_by("pk")
+    assert [(r.actor_username, r.object_type) for r in reads] == [
+        ("rev-kepanjen", "registry.household"),
+        ("rev-kepanjen", "registry.person"),
+        ("district-malang", "registry.household"),
+    ]
+    assert reads[0].area_code == "35.07.13.2011"
+
+
+def test_a_read_by_the_village_team_is_not_audited_and_lists_are_not(data, readers):
+    _client(readers.agent).get(f"/registry/households/{data.budi_household.pk}/")
+    _client(readers.agent).get(f"/registry/people/{data.siti.pk}/")
+    _client(readers.kepanjen_reviewer).get("/registry/households/")
+
+    assert not AuditRecord.objects.filter(action="registry.read").exists()
+
+
+def test_a_reviewer_resolves_a_conflict_from_the_household_page(data, readers):
+    back = f"/registry/households/{data.budi_household.pk}/"
+
+    response = _client(readers.kepanjen_reviewer).post(
+        f"/registry/conflicts/{data.budi_conflict.pk}/resolve/",
+        {"choice": "offered", "reason": "the KTP says the 18th", "next": back},
+    )
+
+    assert response.status_code == 302 and response["Location"] == back
+    conflict = Conflict.objects.get(pk=data.budi_conflict.pk)
+    assert conflict.state == Conflict.State.RESOLVED and conflict.chosen == "1980-08-18"
+    assert str(Person.objects.get(pk=data.budi.pk).birth_date) == "1980-08-18"
+    assert AuditRecord.objects.filter(action="registry.conflict_resolved").count() == 1
+
+
+def test_a_resolution_goes_back_only_to_this_site(data, readers):
+    response = _client(readers.kepanjen_reviewer).post(
+        f"/registry/conflicts/{data.budi_conflict.pk}/resolve/",
+        {"choice": "held", "reason": "checked", "next": "https://evil.example/"},
+    )
+
+    assert response["Location"] == "/registry/conflicts/"
+
+
+def test_the_conflicts_list_shows_ones_areas_open_conflicts(data, readers):
+    body = _body(_client(readers.kepanjen_reviewer).get("/registry/conflicts/"))
+
+    assert f'id="conflict-{data.budi_conflict.pk}"' in body
+    assert f'id="conflict-{data.sari_conflict.pk}"' not in body
+
+
+def test_the_person_page_shows_identity_moves_history_and_a_day_in_the_past(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+
+    today = _body(client.get(f"/registry/people/{data.budi.pk}/"))
+    before = client.get(f"/registry/people/{data.budi.pk}/?as_of=2020-01-01")
+    bad = client.get(f"/registry/people/{data.budi.pk}/?as_of=yesterday")
+
+    assert "350713••••••0001" in today and 'id="moves"' in today and 'id="history"' in today
+    assert "ppls_household:uuid:budi" in today
+    assert before.status_code == 200 and 'id="as-of-values"' not in _body(before)
+    assert bad.status_code == 200 and "error-box" in _body(bad)
+
+
+def test_the_person_page_as_of_shows_the_values_held_then(data, readers):
+    response = _client(readers.kepanjen_reviewer).get(
+        f"/registry/people/{data.budi.pk}/?as_of=2030-01-01"
+    )
+
+    body = _body(response)
+    assert 'id="as-of-values"' in body and "1980-08-17" in body
+    _assert_masked(response)
+
+
+def test_a_monitor_sees_counts_and_no_one(data, readers):
+    client = _client(readers.monitor)
+
+    listing = client.get("/registry/households/")
+    detail = client.get(f"/registry/households/{data.budi_household.pk}/")
+
+    assert listing.status_code == 200
+    assert 'id="count-households"' in _body(listing) and "Budi" not in _body(listing)
+    assert detail.status_code == 404
+
+
+def test_the_navigation_offers_the_registry_to_its_readers_only(data, readers):
+    assert 'href="/registry/households/"' in _body(_client(readers.agent).get("/"))
+    assert 'href="/registry/households/"' in _body(_client(readers.monitor).get("/"))
+    assert 'href="/registry/households/"' not in _body(_client(readers.auditor).get("/"))
+
+
+def test_the_pages_read_a_fixed_number_of_queries(data, readers, django_assert_max_num_queries):
+    from tests.registry.page_data import make_person
+
+    for number in range(12):
+        make_person(
+            data.budi_household,
+            data.budi_household.created_by_source,
+            f"Anak {number}",
+            nik=f"35071301010{number:05d}",
+            relation="child",
+        )
+    client = _client(readers.kepanjen_reviewer)
+    client.get("/registry/households/")  # the session and the filters' villages, once
+    with django_assert_max_num_queries(12):
+        assert client.get("/registry/households/").status_code == 200
+    with django_assert_max_num_queries(22):
+        assert client.get(f"/registry/households/{data.budi_household.pk}/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/registry/people/{data.budi.pk}/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/registry/conflicts/").status_code == 200
+
+
+def test_the_photo_is_served_to_readers_of_the_household_only(data, readers):
+    from accounts.models import User
+    from intake.models import Attachment
+    from tests.review.review_households import (
+        Household as Sent,
+    )
+    from tests.review.review_households import (
+        install_review_demo,
+        send_household,
+    )
+
+    install_review_demo()
+    submission = send_household(User.objects.get(username="agent"), Sent(instance="photo-1"))
+    attachment = Attachment.objects.get(submission=submission)
+    data.budi_household.photo = attachment
+    data.budi_household.save(update_fields=["photo"])
+    path = f"/registry/households/{data.budi_household.pk}/photo/"
+
+    mine = _client(readers.kepanjen_reviewer).get(path)
+    theirs = _client(readers.pagelaran_reviewer).get(path)
+
+    assert mine.status_code == 200 and mine["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(mine.streaming_content)[:2] == b"\xff\xd8"
+    assert theirs.status_code == 404
+    page = _body(
+        _client(readers.kepanjen_reviewer).get(f"/registry/households/{data.budi_household.pk}/")
+    )
+    assert f"{path}?size=thumbnail" in page and "/submissions/" not in page.split("<main>")[1]
