@@ -689,7 +689,7 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         decisions.approve,
-        _("Approved. The submission waits for the registry."),
+        _("Approved and merged into the registry."),
         comment=request.POST.get("comment", "").strip(),
     )
 
