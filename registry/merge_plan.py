@@ -140,9 +140,14 @@ class Planner:
         self.household_held: dict[tuple[int, str], Held] = {}
         self.open_conflicts: set[tuple[str, int, str, str]] = set()
 
-    def _rows(self, model: type[Model]) -> QuerySet[Any]:
-        rows = model._default_manager.all()
-        return rows.select_for_update() if self.lock else rows
+    def _rows(self, model: type[Model], *related: str) -> QuerySet[Any]:
+        rows = (
+            model._default_manager.select_related(*related)
+            if related
+            else model._default_manager.all()
+        )
+        # Only the rows the merge changes are locked, not those joined to read them.
+        return rows.select_for_update(of=("self",)) if self.lock else rows
 
     # -- finding rows ----------------------------------------------------------------------
 
@@ -182,12 +187,12 @@ class Planner:
     def find_person(self, record: PersonRecord, household: Household | None) -> Person | None:
         """By NIK; without one (or not yet known by it) by household + name key + birth date."""
         if record.nik:
-            found = self._rows(Person).filter(nik=record.nik).first()
+            found = self._rows(Person, "family").filter(nik=record.nik).first()
             if found is not None:
                 return found
         if household is not None and record.birth_date is not None and record.name_key:
             return (
-                self._rows(Person)
+                self._rows(Person, "family")
                 .filter(
                     household=household,
                     name_key=record.name_key,

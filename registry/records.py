@@ -50,6 +50,9 @@ _MEMBER_OWN = frozenset({"name", "sex", "nik", "birth_date", "relation", "kk", "
 _NONE_CHOICE = "none"
 _SIXTEEN_DIGITS = re.compile(r"^[0-9]{16}$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+# A complaint (its complainant, the complaint itself) asks about a programme too, but is
+# a case to follow (issue: cases), not a record of the registry.
+_COMPLAINT = re.compile(r"complain|pengaduan|keluhan", re.I)
 
 
 class RecordKind(StrEnum):
@@ -242,7 +245,9 @@ def _shape_of_xform(xform_xml: str) -> FormShape:
         if node.is_question and not any(node.path.startswith(r + "/") for r in repeat_paths):
             paths.setdefault(node.name, node.path)
     members = next((r for r in roles.repeats if r.nik and r.name), None)
-    if members is not None:
+    if any(_COMPLAINT.search(node.name) for node in outline.nodes):
+        kind = RecordKind.NONE
+    elif members is not None:
         kind = RecordKind.HOUSEHOLD
     elif "programme" in paths:
         kind = RecordKind.REGISTRATION
@@ -260,10 +265,11 @@ def shape_of(form_version: FormVersion) -> FormShape:
 def kind_of(form_version: FormVersion) -> RecordKind:
     """What approving a submission of this form merges, decided from its questions:
 
+    - a question or group named for a complaint (``complainant``…) → nothing to merge;
     - a repeat of people with an NIK and a name (PPLS ``members``) → a household survey;
     - else a question named ``programme`` → a programme registration;
     - else a question named ``needs`` or ``recommended`` → a near-poor needs assessment;
-    - else (a complaint…) nothing: ``RecordKind.NONE``.
+    - else nothing: ``RecordKind.NONE``.
     """
     return shape_of(form_version).kind
 

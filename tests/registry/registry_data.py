@@ -10,16 +10,30 @@ A real submission of the real PPLS questionnaire goes through intake
     household = household_of(source)
 """
 
+import uuid
 from dataclasses import replace
 from typing import Any
 
 from accounts.models import User
+from areas.models import Area
+from forms.models import FormVersion
+from forms.questionnaire_source import build_xlsx, source_files
+from forms.versions import create_questionnaire, publish_form_version, set_deployment
+from intake.demo_submissions import instance_xml
+from intake.ingest import IncomingFile, ingest_submission
 from intake.models import Submission
+from intake.processing import process_submission
 from registry.merge import merge_submission
 from registry.models import Household, Source
-from tests.review.checking_setup import KEPANJEN_TOWN, TALANGAGUNG, send_processed
+from tests.review.checking_setup import (
+    KEPANJEN,
+    KEPANJEN_TOWN,
+    PAGELARAN,
+    TALANGAGUNG,
+    send_processed,
+)
 from tests.review.review_households import Household as SentHousehold
-from tests.review.review_households import _answers
+from tests.review.review_households import _answers, house_photo
 
 __all__ = [
     "FOUR",
@@ -31,6 +45,8 @@ __all__ = [
     "merge_household",
     "merge_sent",
     "moved_child_household",
+    "publish",
+    "send_answers",
 ]
 
 # Budi's household of four in Talangagung: Budi, Siti, their son Andi and baby Putri,
@@ -88,3 +104,48 @@ def merge_household(
 def household_of(source: Source) -> Household:
     """The registry household a merge created or updated."""
     return Household.objects.get(pk=source.summary["household_id"])
+
+
+def publish(stem: str, district: User) -> FormVersion:
+    """Publish one of our questionnaires (``forms/questionnaires/<stem>.yaml``) and deploy
+    it to Kepanjen and Pagelaran; use inside a test with the ``ppls`` fixture, whose
+    compilation cache it shares."""
+    source = next(s for s in source_files() if s.stem == stem)
+    version = create_questionnaire(
+        workbook=build_xlsx(source),
+        filename=f"{stem}.xlsx",
+        owner_area=Area.objects.get(code="35.07"),
+        user=district,
+    )
+    publish_form_version(version=version, user=district)
+    set_deployment(
+        questionnaire=version.questionnaire,
+        areas=Area.objects.filter(code__in=[KEPANJEN, PAGELARAN]),
+        user=district,
+    )
+    return version
+
+
+def send_answers(
+    agent: User,
+    version: FormVersion,
+    answers: dict[str, Any],
+    *,
+    instance: str,
+    settings: Any,
+    files: tuple[str, ...] = (),
+) -> Submission:
+    """Send ``answers`` of ``version`` as a phone would, processed as the worker does."""
+    settings.SRS_PROCESS_IN_REQUEST = False
+    instance_id = f"uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'srs-registry-' + instance)}"
+    ingest_submission(
+        user=agent,
+        xml=instance_xml(version, answers, instance_id),
+        files=[IncomingFile(name, house_photo(len(instance) + 7)) for name in files],
+        device_id="collect:test-phone",
+        is_incomplete=False,
+    )
+    submission = Submission.objects.get(instance_id=instance_id)
+    process_submission(submission_id=submission.pk)
+    submission.refresh_from_db()
+    return submission
