@@ -472,7 +472,7 @@ class Planner:
 def compute_plan(*, submission: Submission, answers: dict[str, Any], lock: bool) -> MergePlan:
     record = read_record(
         form_version=submission.form_version,
-        answers=answers,
+        answers=answers or {},
         fallback_village=submission.area_id or "",
     )
     return Planner(submission=submission, record=record, lock=lock).run()

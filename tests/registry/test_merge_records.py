@@ -5,6 +5,8 @@ from dataclasses import replace
 
 import pytest
 
+from registry.conflicts import resolve_conflict
+from registry.errors import VillageUnknown
 from registry.merge import merge_submission, plan_merge
 from registry.models import Application, Assessment, Conflict, Person, Residence, Source
 from registry.records import RecordKind, e164_phone, kind_of, valid_nik
@@ -215,3 +217,34 @@ def test_a_household_that_reports_no_programme_has_no_participation(
     household = Person.objects.get(nik=FOUR.head[1]).household
     assert household is not None and household.assets == []
     assert not household.participations.exists()
+
+
+def test_a_household_in_no_known_village_is_refused_and_nothing_is_written(
+    agent, reviewer, settings
+):
+    submission = send_processed(agent, FOUR, settings)
+    answers = {
+        **submission.answers,
+        "place": {**submission.answers["place"], "village": "35.07.13"},
+    }
+
+    with pytest.raises(VillageUnknown):
+        merge_submission(submission=submission, answers=answers, approved_by=reviewer)
+
+    assert not Source.objects.exists() and not Person.objects.exists()
+
+
+def test_resolving_a_head_conflict_makes_the_offered_person_the_head(agent, reviewer, settings):
+    merge_household(agent, reviewer, FOUR, settings)
+    budi, siti = FOUR.head, FOUR.members[0]
+    resurvey = replace(
+        FOUR, instance="head-2", head=siti[:4], members=[(*budi, "spouse"), *FOUR.members[1:]]
+    )
+    source = merge_household(agent, reviewer, resurvey, settings)
+    conflict = Conflict.objects.get(field="head")
+
+    resolve_conflict(
+        user=reviewer, conflict_id=conflict.pk, value=str(conflict.offered), reason="Budi left"
+    )
+
+    assert household_of(source).head.nik == siti[1]
