@@ -2,10 +2,13 @@
 conflicts instead of overwrites, moves instead of copies, infants without an NIK."""
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditRecord
+from intake.models import Submission
 from registry.merge import merge_submission, plan_merge
 from registry.models import (
     Conflict,
@@ -201,3 +204,43 @@ def test_another_sex_for_the_same_nik_is_a_conflict(agent, reviewer, settings, f
         (field, "female", "male")
     ]
     assert Person.objects.get(nik="3507135205830002").sex == "female"
+
+
+def test_a_member_missing_from_a_resurvey_stays_where_she_was(agent, reviewer, settings):
+    first = merge_household(agent, reviewer, FOUR, settings)
+    without_andi = [m for m in FOUR.members if m[0] != "Andi Saputra"]
+
+    merge_household(agent, reviewer, FOUR, settings, instance="budi-6", members=without_andi)
+
+    andi = Person.objects.get(nik="3507130309080003")
+    assert andi.household == household_of(first)
+    assert Residence.objects.get(person=andi).until is None
+
+
+def test_an_older_survey_approved_late_does_not_turn_circumstances_back(agent, reviewer, settings):
+    newer = send_processed(agent, FOUR, settings)
+    older = send_processed(agent, replace(FOUR, instance="budi-old"), settings)
+    Submission.objects.filter(pk=older.pk).update(received_at=timezone.now() - timedelta(days=30))
+    older.refresh_from_db()
+    merge_sent(newer, reviewer)
+    answers = {**older.answers, "housing": {**older.answers["housing"], "roof_material": "thatch"}}
+
+    merge_submission(submission=older, answers=answers, approved_by=reviewer)
+
+    household = Person.objects.get(nik=FOUR.head[1]).household
+    assert household is not None and household.housing["roof_material"] == "ceramic_tile"
+
+
+def test_an_infant_who_got_her_nik_is_the_same_person_with_it(agent, reviewer, settings):
+    merge_household(agent, reviewer, FOUR, settings)
+    putri = Person.objects.get(name="Putri Lestari")
+    members = [
+        (n, "3507134106250005" if n == "Putri Lestari" else k, s, b, r)
+        for n, k, s, b, r in FOUR.members
+    ]
+
+    merge_household(agent, reviewer, FOUR, settings, instance="budi-7", members=members)
+
+    putri.refresh_from_db()
+    assert putri.nik == "3507134106250005"
+    assert Person.objects.count() == 4 and not Conflict.objects.exists()
