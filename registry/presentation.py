@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from registry.form_labels import NO_LABELS, FormLabels
 from registry.masking import mask_data, mask_for_key, mask_kk, mask_nik, mask_phone
 from registry.models import (
     Application,
@@ -366,10 +367,17 @@ def as_of_values(values: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def labelled(values: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
-    """A JSON object of answers (housing, details) as labelled rows, masked."""
+def labelled(
+    values: dict[str, Any], prefix: str, labels: FormLabels = NO_LABELS
+) -> list[dict[str, Any]]:
+    """A JSON object of answers (housing, details) as labelled rows, masked; in the
+    form's own words when ``labels`` has them."""
     return [
-        {"field": key, "label": field_label(f"{prefix}.{key}"), "value": mask_for_key(key, value)}
+        {
+            "field": key,
+            "label": labels.question(key, field_label(f"{prefix}.{key}")),
+            "value": labels.choice(key, mask_for_key(key, value)),
+        }
         for key, value in (values or {}).items()
     ]
 

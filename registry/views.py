@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +31,7 @@ from areas.models import Area, AreaLevel
 from foundation.errors import DomainError
 from registry import queries
 from registry.conflicts import resolve_conflict
+from registry.form_labels import labels_of_source
 from registry.history import household_history, person_as_of, person_history
 from registry.masking import mask_nik
 from registry.models import Conflict, Household, Participation, Person
@@ -197,11 +199,13 @@ def _household_context(
         head = revealed.member(household.head_id or 0)
         detail["head_nik"] = head.nik if head else detail["head_nik"]
     can_resolve = can(user, Action.REVIEW, household.village_id)
+    labels = labels_of_source(household.created_by_source_id, translation.get_language() or "id")
     return {
         "household": household,
         "detail": detail,
         "history": history_rows(household_history(household)),
-        "housing": labelled(household.housing, "housing"),
+        "housing": labelled(household.housing, "housing", labels),
+        "assets": [labels.choice("assets", code) for code in detail["assets"]],
         "map": _map_data(user, household, detail),
         "can_reveal": can(user, Action.REVEAL, household.village_id),
         "can_resolve": can_resolve,
@@ -271,7 +275,11 @@ def _person_context(
         "person": person,
         "detail": detail,
         "history": history_rows(person_history(person)),
-        "details": labelled(person.details, "details"),
+        "details": labelled(
+            person.details,
+            "details",
+            labels_of_source(person.created_by_source_id, translation.get_language() or "id"),
+        ),
         "as_of": as_of,
         "as_of_text": as_of_text,
         "as_of_values": as_of_values(person_as_of(person, as_of)) if as_of else None,

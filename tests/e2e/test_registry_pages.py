@@ -21,7 +21,21 @@ LAPTOP = {"width": 1366, "height": 768}
 def registry_data(malang):
     data = build_registry()
     readers = make_readers()
+    _give_a_photo(data.budi_household)
     return data, readers
+
+
+def _give_a_photo(household) -> None:
+    """The house photo of a real submission (intake stores it; thumbnails after commit)."""
+    from accounts.models import User
+    from intake.models import Attachment
+    from tests.review.review_households import Household as Sent
+    from tests.review.review_households import install_review_demo, send_household
+
+    install_review_demo()
+    submission = send_household(User.objects.get(username="agent"), Sent(instance="e2e-photo"))
+    household.photo = Attachment.objects.get(submission=submission)
+    household.save(update_fields=["photo"])
 
 
 def _log_in(page, live_server, username: str) -> None:
@@ -85,6 +99,8 @@ def test_a_reviewer_reveals_with_a_reason_and_resolves_a_conflict(
     _log_in(page, live_server, "rev-kepanjen")
     page.goto(f"{live_server.url}/registry/households/{data.budi_household.pk}/")
     assert page.locator("#map .leaflet-pane").count() > 0  # Leaflet drew the map
+    photo = page.locator(".photo-card img")
+    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")  # the photo loads
 
     page.click("#reveal summary")
     page.fill("#id_reveal_reason", "checking the family card at the visit")

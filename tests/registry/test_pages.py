@@ -372,3 +372,54 @@ def test_the_photo_is_served_to_readers_of_the_household_only(data, readers):
         _client(readers.kepanjen_reviewer).get(f"/registry/households/{data.budi_household.pk}/")
     )
     assert f"{path}?size=thumbnail" in page and "/submissions/" not in page.split("<main>")[1]
+
+
+@pytest.fixture
+def merged(malang, settings):
+    """FOUR of the merge's tests, merged as an approval merges it."""
+    from accounts.models import User
+    from areas.models import Area
+    from forms import versions
+    from forms.roles import forget_form_roles
+    from tests.factories import make_user
+    from tests.registry.registry_data import FOUR, household_of, merge_household
+    from tests.review.checking_setup import _compile_once, _ppls_workbook
+
+    forget_form_roles()
+    district = User.objects.filter(username="district").first() or make_user(
+        "district", "district_staff", ["35.07"]
+    )
+    original, versions.compile_xlsform = versions.compile_xlsform, _compile_once
+    try:
+        version = versions.create_questionnaire(
+            workbook=_ppls_workbook(),
+            filename="ppls_household.xlsx",
+            owner_area=Area.objects.get(code="35.07"),
+            user=district,
+        )
+    finally:
+        versions.compile_xlsform = original
+    versions.publish_form_version(version=version, user=district)
+    versions.set_deployment(
+        questionnaire=version.questionnaire,
+        areas=Area.objects.filter(code__in=["35.07.13", "35.07.33"]),
+        user=district,
+    )
+    agent = make_user("agent", "field_agent", ["35.07.13.1010", "35.07.13.2011"])
+    reviewer = make_user("reviewer", "reviewer", ["35.07.13"])
+    household = household_of(merge_household(agent, reviewer, FOUR, settings))
+    forget_form_roles()
+    return household, reviewer
+
+
+def test_a_merged_household_shows_its_housing_in_the_forms_own_words(merged):
+    household, reviewer = merged
+
+    response = _client(reviewer).get(f"/registry/households/{household.pk}/")
+
+    assert response.status_code == 200
+    body = _body(response)
+    assert "Status penguasaan bangunan tempat tinggal" in body and "Milik sendiri" in body
+    for secret in ("3507131708800001", "3507130101090001", "+6281234567890", "081234567890"):
+        assert secret not in body
+    assert "350713••••••0001" in body
