@@ -222,6 +222,8 @@ class _Applier:
         after = self._resolved(change.after, change.after_ref)
         if change.field == "programmes":
             self._programmes()
+        elif change.field == "family" and f"kk:{after}" in self.rows:
+            row.family = self.rows[f"kk:{after}"]  # type: ignore[attr-defined]
         else:
             set_value(row, change.field, after)
         self.dirty.add(change.ref.key)
@@ -244,18 +246,24 @@ class _Applier:
         }
         for change in plan.updates:
             updates_by_kind[change.ref.kind].append(change)
-        # People first (the head may be one of them), each saved once with all its values.
+        # The household's values, then its people (each saved once with all of hers), then
+        # its head, who may be one of them just created.
+        heads = [c for c in updates_by_kind["household"] if c.field == "head"]
+        for change in updates_by_kind["family"] + updates_by_kind["household"]:
+            if change.field != "head":
+                self._set(change)
         for change in updates_by_kind["person"]:
             self._set(change)
+        arriving = self._place_members()
         for key, row in self.rows.items():
             if isinstance(row, Person) and (key in self.dirty or row.pk is None):
                 row.save()
-        for change in updates_by_kind["family"] + updates_by_kind["household"]:
+        for change in heads:
             self._set(change)
         for key, row in self.rows.items():
             if isinstance(row, Family | Household) and key in self.dirty:
                 row.save()
-        moves = self._residences()
+        moves = self._open_residences(arriving)
         conflicts = self._conflicts()
         self._own_record()
         RegistryChange.objects.bulk_create(self.changes)
@@ -288,39 +296,46 @@ class _Applier:
 
     # -- residences, conflicts, programmes -----------------------------------------------
 
-    def _residences(self) -> int:
-        """Members who join or move open a Residence here; a move closes the old one."""
-        if HOUSEHOLD not in self.rows:
-            return 0
-        household = self.rows[HOUSEHOLD]
-        assert isinstance(household, Household)
-        moves = 0
+    def _place_members(self) -> list[tuple[Person, bool, bool]]:
+        """Members who join or move live here now (and all of them in its village): set
+        before their one save. Returns those who arrive: whether each moved, and whether
+        she was in the registry before (and may have a Residence to close)."""
+        household = self.rows.get(HOUSEHOLD)
+        if not isinstance(household, Household):
+            return []
+        arriving = []
         for member in self.plan.members:
-            if member.residence not in ("join", "move"):
+            if member.residence == "elsewhere":
                 continue
             person = self.rows[member.ref.key]
             assert isinstance(person, Person)
-            before = {"household": person.household_id, "village": person.village_id}
-            open_stay = Residence.objects.select_for_update().filter(
-                person=person, until__isnull=True
+            if member.residence in ("join", "move"):
+                arriving.append((person, member.residence == "move", person.pk is not None))
+                self._record(member.ref, "household", person.household_id, household.pk)
+                person.household = household
+            if person.village_id != household.village_id:
+                self._record(member.ref, "village", person.village_id, household.village_id)
+                person.village_id = household.village_id
+                person.kecamatan_code = household.kecamatan_code
+            self.dirty.add(member.ref.key)
+        return arriving
+
+    def _open_residences(self, arriving: list[tuple[Person, bool, bool]]) -> int:
+        """A Residence here for each who arrives; a move closes her open one elsewhere
+        (an UPDATE, which locks what it changes). Returns the number of moves."""
+        household = self.rows.get(HOUSEHOLD)
+        if not isinstance(household, Household) or not arriving:
+            return 0
+        known = [person for person, _moved, existed in arriving if existed]
+        if known:
+            Residence.objects.filter(person__in=known, until__isnull=True).update(
+                until=self.day, ended_by=self.source
             )
-            for stay in open_stay:
-                stay.until = self.day
-                stay.ended_by = self.source
-                stay.save(update_fields=["until", "ended_by"])
-            if member.residence == "move":
-                moves += 1
-            Residence.objects.create(
-                person=person, household=household, since=self.day, source=self.source
-            )
-            person.household = household
-            person.village_id = household.village_id
-            person.kecamatan_code = household.kecamatan_code
-            person.save(update_fields=["household", "village", "kecamatan_code", "updated_at"])
-            self._record(member.ref, "household", before["household"], household.pk)
-            if before["village"] != household.village_id:
-                self._record(member.ref, "village", before["village"], household.village_id)
-        return moves
+        Residence.objects.bulk_create(
+            Residence(person=person, household=household, since=self.day, source=self.source)
+            for person, _moved, _existed in arriving
+        )
+        return sum(1 for _person, moved, _existed in arriving if moved)
 
     def _conflicts(self) -> int:
         village = self._village_or_none()
