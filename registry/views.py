@@ -10,7 +10,9 @@ A reveal's answer is the page itself, with the full numbers, never stored
 or cached: no redirect could carry them without putting them somewhere.
 """
 
+import datetime
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +34,7 @@ from foundation.errors import DomainError
 from registry import queries
 from registry.conflicts import resolve_conflict
 from registry.form_labels import labels_of_source
-from registry.history import household_history, person_as_of, person_history
+from registry.history import household_as_of, household_history, person_as_of, person_history
 from registry.masking import mask_nik
 from registry.models import Conflict, Household, Participation, Person
 from registry.photo_files import photo_response
@@ -200,7 +202,15 @@ def _household_context(
         detail["head_nik"] = head.nik if head else detail["head_nik"]
     can_resolve = can(user, Action.REVIEW, household.village_id)
     labels = labels_of_source(household.created_by_source_id, translation.get_language() or "id")
+    as_of = _as_of(request, lambda day: household_as_of(household, day))
+    if as_of["as_of_values"] is not None:
+        ids = as_of.pop("members_then")
+        as_of["as_of_members"] = list(
+            queries.people_for(user).filter(pk__in=ids).values_list("name", flat=True)
+        )
     return {
+        **as_of,
+        "as_of_empty": _("The registry held nothing of this household on that date."),
         "household": household,
         "detail": detail,
         "history": history_rows(household_history(household)),
@@ -216,6 +226,24 @@ def _household_context(
     }
 
 
+def _as_of(request: HttpRequest, values_on: Callable[[datetime.date], Any]) -> dict[str, Any]:
+    """The "as on a date" part of a page: ``?as_of=YYYY-MM-DD`` and the values held then."""
+    text = request.GET.get("as_of", "")[:20]
+    day = parse_day(text)
+    found: dict[str, Any] = {
+        "as_of": day,
+        "as_of_text": text,
+        "as_of_values": None,
+        "as_of_members": None,
+        "members_then": [],
+    }
+    if day is not None:
+        values = dict(values_on(day))
+        found["members_then"] = values.pop("members", [])
+        found["as_of_values"] = as_of_values(values)
+    return found
+
+
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
@@ -225,7 +253,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 def household_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = queries.get_household(user, pk)
-    record_read(user=user, obj=household, village_code=household.village_id, via="page")
+    via = "page as_of" if request.GET.get("as_of") else "page"
+    record_read(user=user, obj=household, village_code=household.village_id, via=via)
     return render(request, "registry/household_detail.html", _household_context(request, household))
 
 
@@ -264,14 +293,16 @@ def _person_context(
     detail = person_detail(person)
     if revealed is not None:
         detail.update(nik=revealed.nik, kk_number=revealed.kk_number, phone=revealed.phone)
-    as_of_text = request.GET.get("as_of", "")
-    as_of = parse_day(as_of_text)
     visible_households = set(
         queries.households_for(user)
         .filter(pk__in={r["household_id"] for r in detail["residences"]})
         .values_list("pk", flat=True)
     )
+    as_of = _as_of(request, lambda day: person_as_of(person, day))
+    as_of.pop("members_then")
     return {
+        **as_of,
+        "as_of_empty": _("The registry held nothing of this person on that date."),
         "person": person,
         "detail": detail,
         "history": history_rows(person_history(person)),
@@ -280,9 +311,6 @@ def _person_context(
             "details",
             labels_of_source(person.created_by_source_id, translation.get_language() or "id"),
         ),
-        "as_of": as_of,
-        "as_of_text": as_of_text,
-        "as_of_values": as_of_values(person_as_of(person, as_of)) if as_of else None,
         "visible_households": visible_households,
         "can_reveal": can(user, Action.REVEAL, person.village_id or person.kecamatan_code),
         "can_resolve": can(user, Action.REVIEW, person.village_id or person.kecamatan_code),

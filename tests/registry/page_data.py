@@ -107,7 +107,13 @@ def make_person(
     Residence.objects.create(
         person=person, household=household, since=datetime.date(2026, 1, 5), source=source
     )
-    for field, value in (("name", name), ("nik", nik), ("birth_date", born), ("phone", phone)):
+    for field, value in (
+        ("name", name),
+        ("nik", nik),
+        ("birth_date", born),
+        ("phone", phone),
+        ("household", household.pk),
+    ):
         RegistryChange.objects.create(
             source=source,
             person=person,

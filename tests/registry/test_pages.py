@@ -304,6 +304,22 @@ def test_the_person_page_as_of_shows_the_values_held_then(data, readers):
     _assert_masked(response)
 
 
+def test_the_household_page_as_of_a_day_shows_its_values_and_members_then(data, readers):
+    client = _client(readers.kepanjen_reviewer)
+    path = f"/registry/households/{data.budi_household.pk}/"
+
+    later = client.get(f"{path}?as_of=2030-01-01")
+    earlier = client.get(f"{path}?as_of=2001-01-01")
+
+    members = _body(later).split('id="as-of-members">')[1].split("</td>")[0]
+    assert "Budi Santoso" in members and "Putri Lestari" in members
+    assert "Jl. Raya 12" in _body(later).split('id="as-of"')[1]
+    assert 'id="as-of-values"' not in _body(earlier)
+    _assert_masked(later)
+    read = AuditRecord.objects.filter(action="registry.read").last()
+    assert read.after == {"via": "page as_of"}
+
+
 def test_a_monitor_sees_counts_and_no_one(data, readers):
     client = _client(readers.monitor)
 
