@@ -134,8 +134,7 @@ def merge_submission(
     except IntegrityError:
         # Merged already (or just now, by another worker: its commit decided).
         return Source.objects.get(submission=submission)
-    plan = compute_plan(submission=submission, answers=answers, lock=True)
-    summary = _Applier(plan, source).apply()
+    plan, summary = _plan_and_apply(submission, answers, source)
     source.summary = summary
     source.save(update_fields=["summary"])
     record_change(
@@ -153,6 +152,23 @@ def merge_submission(
         summary.get("household_id"),
     )
     return source
+
+
+def _plan_and_apply(
+    submission: Submission, answers: dict[str, Any], source: Source
+) -> tuple[MergePlan, dict[str, Any]]:
+    """Plan under lock and apply; once more if another merge created one of the same rows
+    (a person's NIK, a KK) meanwhile: its commit decided, and the new plan finds them."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                plan = compute_plan(submission=submission, answers=answers, lock=True)
+                return plan, _Applier(plan, source).apply()
+        except IntegrityError:
+            if attempt:
+                raise
+            logger.info("registry merge raced submission_id=%s: planned again", submission.pk)
+    raise AssertionError("unreachable")
 
 
 class _Applier:

@@ -5,8 +5,10 @@ commits, the unique submission of the Source refuses the second, which returns
 the first one's Source and writes nothing.
 """
 
+import logging
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 from django.db import connection, connections
@@ -15,7 +17,7 @@ import registry.merge
 from audit.models import AuditRecord
 from registry.merge import merge_submission
 from registry.models import Person, RegistryChange, Source
-from tests.registry.registry_data import FOUR
+from tests.registry.registry_data import FOUR, moved_child_household
 from tests.review.checking_setup import *  # noqa: F403 (the fixtures)
 from tests.review.checking_setup import send_processed
 
@@ -65,3 +67,48 @@ def test_two_workers_merging_one_submission_merge_it_once(
     assert Person.objects.count() == 4
     assert RegistryChange.objects.filter(field="birth_date").count() == 4
     assert AuditRecord.objects.filter(action="registry.merged").count() == 1
+
+
+def test_two_households_approved_at_once_with_one_new_person_make_her_once(
+    transactional_db, agent, reviewer, settings, monkeypatch, caplog
+):
+    """Both plans create Siti; the second insert waits, is refused when the first
+    commits, and the second merge plans again: she moves, she is not doubled."""
+    budi = send_processed(agent, FOUR, settings)
+    elsewhere = replace(
+        moved_child_household(),
+        members=[(*FOUR.members[0][:4], "parent")],
+    )
+    andi = send_processed(agent, elsewhere, settings)
+    planned = registry.merge.compute_plan
+
+    def slow_plan(**kwargs):
+        result = planned(**kwargs)
+        time.sleep(0.5)  # both have planned before either inserts
+        return result
+
+    monkeypatch.setattr(registry.merge, "compute_plan", slow_plan)
+    caplog.set_level(logging.INFO, logger="registry.merge")
+    outcomes: list[object] = []
+
+    def worker(submission) -> None:
+        try:
+            merge_submission(
+                submission=submission, answers=submission.answers, approved_by=reviewer
+            )
+            outcomes.append("merged")
+        except Exception as exc:  # noqa: BLE001 (recorded for the assertion)
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in (budi, andi)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == ["merged", "merged"]
+    assert "planned again" in caplog.text
+    assert Person.objects.filter(nik=FOUR.members[0][1]).count() == 1
+    assert Source.objects.count() == 2
