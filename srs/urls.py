@@ -31,6 +31,8 @@ urlpatterns = [
     path("api/v1/audit.csv", login_not_required(AuditExportApi.as_view()), name="api_audit_export"),
     path("api/v1/schema/", login_not_required(SpectacularAPIView.as_view()), name="api_schema"),
     path("audit/", include("portal.audit_urls")),
+    # /registry/export/… (pages) and /api/v1/registry/export/… (API): CSV and XLSX, streamed.
+    path("", include("registry.export_urls")),
     path("admin/", admin.site.urls),
 ]
 
