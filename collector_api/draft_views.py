@@ -34,11 +34,18 @@ from collector_api.openrosa import (
     message_response,
     openrosa_headers,
 )
-from forms.area_media import GENERATED_MEDIA, build_areas_csv
+from forms.area_media import (
+    AREAS_CSV,
+    GENERATED_MEDIA,
+    REGISTRY_LISTS,
+    GeneratedMedia,
+    build_areas_csv,
+)
 from forms.draft_tests import IncomingTestFile, receive_draft_test
 from forms.errors import DraftNotBeingTested
 from forms.models import FormVersion
 from foundation.errors import DomainError
+from registry.phone_lists import build_example_list
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +76,15 @@ def _check_form(draft: FormVersion, form_id: str, version: str) -> None:
     # Only the draft's own paths: any other form or version is not there.
     if form_id != draft.questionnaire.form_id or version != draft.version:
         raise DraftNotBeingTested()
+
+
+def _generated(draft: FormVersion, filename: str) -> GeneratedMedia:
+    """The area list; for a registry list, an example row only: a test link is no person,
+    and nobody's household goes to a phone through it."""
+    if filename in REGISTRY_LISTS:
+        return build_example_list(filename)
+    assert filename == AREAS_CSV
+    return build_areas_csv(draft.questionnaire)
 
 
 def _needs_manifest(draft: FormVersion) -> bool:
@@ -117,7 +133,7 @@ def draft_manifest(
         for media in draft.media.all()
     ]
     for name in sorted(GENERATED_MEDIA & set(draft.required_media)):
-        generated = build_areas_csv(draft.questionnaire)
+        generated = _generated(draft, name)
         entries.append(
             ManifestEntry(
                 filename=name,
@@ -134,7 +150,7 @@ def draft_media_file(
 ) -> HttpResponse:
     _check_form(draft, form_id, version)
     if filename in GENERATED_MEDIA and filename in draft.required_media:
-        generated = build_areas_csv(draft.questionnaire)
+        generated = _generated(draft, filename)
         content, content_type = generated.content, generated.content_type
     else:
         media = draft.media.filter(filename=filename).first()

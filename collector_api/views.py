@@ -33,13 +33,20 @@ from collector_api.openrosa import (
     message_response,
     openrosa_headers,
 )
-from forms.area_media import GENERATED_MEDIA, build_areas_csv
+from forms.area_media import (
+    AREAS_CSV,
+    GENERATED_MEDIA,
+    REGISTRY_LISTS,
+    GeneratedMedia,
+    build_areas_csv,
+)
 from forms.models import FormVersion
 from forms.queries import questionnaires_for_collector
 from forms.versions import latest_published
 from foundation.errors import DomainError
 from intake.errors import UnknownForm
 from intake.ingest import IncomingFile, ingest_submission
+from registry.phone_lists import build_registry_list
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +149,16 @@ def form_xml(request: HttpRequest, user: User, form_id: str, version: str) -> Ht
     return openrosa_headers(response)
 
 
+def _generated(form_version: FormVersion, filename: str, user: User) -> GeneratedMedia:
+    """A file the server makes: the area list, or the agent's own registry list."""
+    if filename in REGISTRY_LISTS:
+        return build_registry_list(
+            user=user, questionnaire=form_version.questionnaire, filename=filename
+        )
+    assert filename == AREAS_CSV
+    return build_areas_csv(form_version.questionnaire)
+
+
 @openrosa_view
 def manifest(request: HttpRequest, user: User, form_id: str, version: str) -> HttpResponse:
     form_version = _version_for_collector(user, form_id, version)
@@ -155,8 +172,10 @@ def manifest(request: HttpRequest, user: User, form_id: str, version: str) -> Ht
         )
         for media in form_version.media.all()
     ]
+    # A registry list's hash is that of the agent's own file: Collect fetches it again
+    # only when her households or people changed.
     for name in sorted(GENERATED_MEDIA & set(form_version.required_media)):
-        generated = build_areas_csv(form_version.questionnaire)
+        generated = _generated(form_version, name, user)
         entries.append(
             ManifestEntry(
                 filename=name,
@@ -175,7 +194,7 @@ def media_file(
 ) -> HttpResponse:
     form_version = _version_for_collector(user, form_id, version)
     if filename in GENERATED_MEDIA and filename in form_version.required_media:
-        generated = build_areas_csv(form_version.questionnaire)
+        generated = _generated(form_version, filename, user)
         content, content_type = generated.content, generated.content_type
     else:
         media = form_version.media.filter(filename=filename).first()

@@ -17,7 +17,12 @@ from areas.models import Area
 from forms.models import Questionnaire
 
 AREAS_CSV = "srs_areas.csv"
-GENERATED_MEDIA = frozenset({AREAS_CSV})
+# The registry's lists for follow-up questionnaires: made for each field agent from her
+# villages' households and people (``registry.phone_lists``, served by collector_api).
+HOUSEHOLDS_CSV = "households.csv"
+PEOPLE_CSV = "people.csv"
+REGISTRY_LISTS = frozenset({HOUSEHOLDS_CSV, PEOPLE_CSV})
+GENERATED_MEDIA = frozenset({AREAS_CSV}) | REGISTRY_LISTS
 
 
 @dataclass(frozen=True)

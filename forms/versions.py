@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from areas.models import Area
 from audit.trail import record_change
-from forms.area_media import GENERATED_MEDIA
+from forms.area_media import GENERATED_MEDIA, REGISTRY_LISTS
 from forms.draft_tests import delete_draft_tests
 from forms.errors import (
     FileTooLarge,
@@ -280,6 +280,14 @@ def attach_form_media(
     if version.is_published:
         raise NotADraft(version=version.version)
     _check_size(content, settings.SRS_FORM_MEDIA_MAX_BYTES)
+    if filename in REGISTRY_LISTS:
+        raise MediaInvalid(
+            filename=filename,
+            reason=gettext(
+                "the server makes this file for each field agent from the registry; it cannot "
+                "be uploaded."
+            ),
+        )
     if filename in GENERATED_MEDIA:
         raise MediaInvalid(
             filename=filename,
