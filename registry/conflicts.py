@@ -10,7 +10,7 @@ is then the source that set it), and one audit record.
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.access import Action, scope_for
@@ -21,6 +21,7 @@ from registry.errors import (
     ConflictNotFound,
     ResolutionReasonRequired,
     ResolutionValueRefused,
+    ResolutionValueTaken,
 )
 from registry.models import Conflict, Household, Person, RegistryChange, Source
 from registry.records import iso_date, sex_code
@@ -73,7 +74,8 @@ def resolve_conflict(*, user: User, conflict_id: int, value: Any, reason: str) -
     """Hold ``value`` (the held or offered one) for the conflict's field, for ``reason``.
 
     Raises ConflictNotFound (unknown, or outside the user's REVIEW areas),
-    ConflictAlreadyResolved, ResolutionReasonRequired, ResolutionValueRefused."""
+    ConflictAlreadyResolved, ResolutionReasonRequired, ResolutionValueRefused,
+    ResolutionValueTaken (a NIK another person holds)."""
     conflict = get_conflict_to_resolve(user, conflict_id)
     if conflict.state != Conflict.State.OPEN:
         raise ConflictAlreadyResolved()
@@ -100,7 +102,11 @@ def resolve_conflict(*, user: User, conflict_id: int, value: Any, reason: str) -
     )
     if not _same(before, chosen):
         set_value(row, conflict.field, chosen)
-        row.save()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError as error:  # a NIK another person holds: unique
+            raise ResolutionValueTaken() from error
     RegistryChange.objects.create(
         source=source,
         person=row if isinstance(row, Person) else None,

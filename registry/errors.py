@@ -40,3 +40,11 @@ class ResolutionValueRefused(RegistryError):
 
     code = "resolution_value_refused"
     message = _("Choose the value held or the value offered.")
+
+
+class ResolutionValueTaken(RegistryError):
+    """The chosen NIK is another person's in the registry."""
+
+    code = "resolution_value_taken"
+    message = _("This value belongs to another person in the registry.")
+    http_status = 409

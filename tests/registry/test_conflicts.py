@@ -11,6 +11,7 @@ from registry.errors import (
     ConflictNotFound,
     ResolutionReasonRequired,
     ResolutionValueRefused,
+    ResolutionValueTaken,
 )
 from registry.models import Conflict, Person, RegistryChange, Source
 from tests.registry.registry_data import FOUR, merge_household
@@ -96,3 +97,23 @@ def test_a_value_the_resolution_set_is_then_held_by_it(conflict, agent, reviewer
     newest = Conflict.objects.filter(state=Conflict.State.OPEN).get()
     assert newest.held_source.kind == Source.Kind.RESOLUTION
     assert (newest.held, newest.offered) == ("1983-05-13", "1983-05-12")
+
+
+def test_a_nik_another_person_holds_cannot_be_chosen(conflict, reviewer):
+    putri = Person.objects.get(name="Putri Lestari")
+    taken = Conflict.objects.create(
+        person=putri,
+        field="nik",
+        held=None,
+        offered=SITI,
+        source=conflict.source,
+        village_id=conflict.village_id,
+        kecamatan_code=conflict.kecamatan_code,
+    )
+
+    with pytest.raises(ResolutionValueTaken):
+        resolve_conflict(user=reviewer, conflict_id=taken.pk, value=SITI, reason="KK")
+
+    putri.refresh_from_db()
+    assert putri.nik is None
+    assert Conflict.objects.get(pk=taken.pk).state == Conflict.State.OPEN
