@@ -244,3 +244,18 @@ def test_an_infant_who_got_her_nik_is_the_same_person_with_it(agent, reviewer, s
     putri.refresh_from_db()
     assert putri.nik == "3507134106250005"
     assert Person.objects.count() == 4 and not Conflict.objects.exists()
+
+
+def test_an_edit_that_corrects_the_village_takes_the_household_and_its_people(
+    agent, reviewer, settings
+):
+    first = merge_household(agent, reviewer, FOUR, settings)
+    edit = replace(FOUR, instance="budi-village", deprecated=FOUR.instance, village="35.07.13.1010")
+
+    second = merge_household(agent, reviewer, edit, settings)
+
+    household = household_of(second)
+    assert household == household_of(first) and RegistryHousehold.objects.count() == 1
+    assert household.village_id == "35.07.13.1010"
+    assert set(household.members.values_list("village_id", flat=True)) == {"35.07.13.1010"}
+    assert second.summary["moves"] == 0 and not Conflict.objects.exists()
