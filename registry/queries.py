@@ -222,12 +222,27 @@ def _area_filter(code: str, *, village: str, kecamatan: str) -> Q:
     return Q(**{village: code})
 
 
+def _name_source(user: User | AnonymousUser) -> QuerySet[Person]:
+    """Where a name search looks for its candidate names.
+
+    Within one kecamatan or village: its people (by the scope's index). Wider:
+    every name, read from the ``name_key`` index alone (an index-only scan,
+    about half the time of reading a regency's rows); the names found are
+    only candidates, and the people are then read within the scope.
+    """
+    scope = scope_for(user, Action.VIEW)
+    if not scope.everywhere and all(root.count(".") >= 2 for root in scope.roots):
+        return people_for(user)
+    return Person.objects.all()
+
+
 def _name_keys(people: QuerySet[Person], text: str) -> list[str] | None:
     """The normalised names in ``people`` like ``text`` (None: nothing to look for).
 
     `Jusuf` finds `Muhammad Yusuf`, `Yusup` too: both sides in the checks'
     normal form; candidates hold each word's first three letters; those
-    holding every word, or scored alike word by word, are kept.
+    holding every word, or scored alike word by word, are kept. The caller
+    narrows to its scope: ``people`` may be wider than the reader's areas.
     """
     query_key = name_key(text)
     tokens = [token for token in query_key.split() if token]
@@ -296,7 +311,7 @@ def search_households(user: User | AnonymousUser, filters: RegistryFilters) -> Q
                 | Q(pk__in=Family.objects.filter(kk_number=digits).values("household_id"))
             )
         else:
-            keys = _name_keys(people, filters.q)
+            keys = _name_keys(_name_source(user), filters.q)
             if keys is None:
                 return households.none()
             households = households.filter(
@@ -335,7 +350,7 @@ def search_people(user: User | AnonymousUser, filters: RegistryFilters) -> Query
         if _SIXTEEN_DIGITS.fullmatch(digits):
             people = _people_by_identifier(people, digits)
         else:
-            keys = _name_keys(people, filters.q)
+            keys = _name_keys(_name_source(user), filters.q)
             if keys is None:
                 return people.none()
             people = people.filter(name_key__in=keys)
