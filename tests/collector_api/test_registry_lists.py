@@ -36,6 +36,8 @@ from tests.registry.export_data import (
     make_household,
     make_source,
 )
+from tests.registry.registry_data import FOUR, household_of, merge_household
+from tests.review.checking_setup import *  # noqa: F403 (the fixtures of a real merge)
 
 pytestmark = pytest.mark.odk
 
@@ -269,3 +271,38 @@ def test_a_registry_list_cannot_be_uploaded_as_media(lists_setup):
         attach_form_media(
             version=draft, filename="households.csv", content=b"name,label\n1,x\n", user=district
         )
+
+
+def test_an_approved_merge_gives_the_phone_a_new_list_and_then_the_same_again(
+    live_server, transactional_db, ppls, agent, reviewer, district, settings, tmp_path
+):
+    agent.set_password("rahasia-agen")
+    agent.save()
+    version = create_questionnaire(
+        workbook=_follow_up_workbook("1"),
+        filename="follow_up.xlsx",
+        owner_area=Area.objects.get(code="35.07"),
+        user=district,
+    )
+    publish_form_version(version=version, user=district)
+    set_deployment(
+        questionnaire=version.questionnaire,
+        areas=Area.objects.filter(code="35.07.13"),
+        user=district,
+    )
+    phone = Collector(server=live_server.url, username="agent", password="rahasia-agen")
+    before = _fetch(phone, tmp_path / "before")
+    assert _rows(before["households.csv"]["content"]) == []
+
+    household = household_of(merge_household(agent, reviewer, FOUR, settings))
+    after = _fetch(phone, tmp_path / "after")
+    again = _fetch(phone, tmp_path / "again")
+
+    assert after["households.csv"]["hash"] != before["households.csv"]["hash"]
+    rows = _rows(after["households.csv"]["content"])
+    assert [row["name"] for row in rows] == [str(household.pk)]
+    assert "Budi Santoso" in rows[0]["label"]
+    assert "350713••••••0001" in rows[0]["label"]
+    assert len(_rows(after["people.csv"]["content"])) == 4
+    assert again["households.csv"]["hash"] == after["households.csv"]["hash"]
+    assert again["people.csv"]["hash"] == after["people.csv"]["hash"]
