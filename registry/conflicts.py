@@ -23,7 +23,7 @@ from registry.errors import (
     ResolutionValueRefused,
     ResolutionValueTaken,
 )
-from registry.models import Conflict, Household, Person, RegistryChange, Source
+from registry.models import Conflict, Household, Person, RegistryChange, Residence, Source
 from registry.records import iso_date, sex_code
 from registry.values import get_value, set_value
 
@@ -69,6 +69,29 @@ def chosen_value(conflict: Conflict, value: Any) -> tuple[Any, str]:
     raise ResolutionValueRefused()
 
 
+def _move(person: Person, household_id: Any, source: Source) -> None:
+    """She lives in the chosen household from today: her open stay closes, one opens."""
+    if household_id is None or _same(household_id, person.household_id):
+        return
+    household = Household.objects.get(pk=household_id)
+    today = timezone.localdate()
+    Residence.objects.filter(person=person, until__isnull=True).update(until=today, ended_by=source)
+    Residence.objects.create(person=person, household=household, since=today, source=source)
+    if person.village_id != household.village_id:
+        RegistryChange.objects.create(
+            source=source,
+            person=person,
+            field="village",
+            before=person.village_id,
+            after=household.village_id,
+            at=source.approved_at,
+        )
+    person.household = household
+    person.village_id = household.village_id
+    person.kecamatan_code = household.kecamatan_code
+    person.save(update_fields=["household", "village", "kecamatan_code", "updated_at"])
+
+
 @transaction.atomic
 def resolve_conflict(*, user: User, conflict_id: int, value: Any, reason: str) -> Conflict:
     """Hold ``value`` (the held or offered one) for the conflict's field, for ``reason``.
@@ -100,7 +123,9 @@ def resolve_conflict(*, user: User, conflict_id: int, value: Any, reason: str) -
         observed_at=now,
         summary={"conflict_id": conflict.pk, "field": conflict.field, "chose": which},
     )
-    if not _same(before, chosen):
+    if conflict.field == "household" and isinstance(row, Person):
+        _move(row, chosen, source)
+    elif not _same(before, chosen):
         set_value(row, conflict.field, chosen)
         try:
             with transaction.atomic():

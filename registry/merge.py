@@ -36,7 +36,9 @@ The rules:
 - **Moves**: a person found in another household closes her open
   ``Residence`` (until the submission's date, ended by this Source) and opens
   one in this household; ``Person.household``, ``village`` and
-  ``kecamatan_code`` follow. She stays one row. A person missing from a
+  ``kecamatan_code`` follow. She stays one row. A person found by her NIK
+  under a name that is not alike (a mistyped NIK would move a stranger) is
+  not moved: a ``household`` conflict lets a reviewer move her. A person missing from a
   re-survey of her household is not deleted nor moved: she stays as she is,
   until a survey finds her elsewhere.
 - **Programmes** the household reports (``programmes``, without ``none``) are

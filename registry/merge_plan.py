@@ -362,7 +362,7 @@ class Planner:
         for key, member, person in people:
             member_ref = self.person(key, member, person, whole_row=True)
             self.plan.members.append(
-                MemberPlan(member_ref, member, self._residence(person, found, member_ref))
+                MemberPlan(member_ref, member, self._residence(person, member, found, member_ref))
             )
             if head_index is not None and key == f"member:{head_index}":
                 self.identity(
@@ -374,7 +374,13 @@ class Planner:
                 )
         self._programmes(ref, found, record)
 
-    def _residence(self, person: Person | None, household: Household | None, ref: Ref) -> str:
+    def _residence(
+        self,
+        person: Person | None,
+        record: PersonRecord,
+        household: Household | None,
+        ref: Ref,
+    ) -> str:
         if person is None or person.household_id is None:
             return "join"
         if household is not None and person.household_id == household.pk:
@@ -382,6 +388,22 @@ class Planner:
         held = self.person_held.get((person.pk, "household"))
         if held and held.observed_at and held.observed_at > self.plan.observed_at:
             return "elsewhere"  # a later survey found her elsewhere: left as it is
+        if record.name and not (
+            person.name_key == record.name_key or same_person_name(person.name, record.name)
+        ):
+            # Her NIK under another name: a mistyped NIK would move a stranger. The
+            # reviewer decides (``registry.conflicts`` moves her if she chooses so).
+            self.plan.conflicts.append(
+                PlannedConflict(
+                    ref,
+                    "household",
+                    person.household_id,
+                    household.pk if household else None,
+                    held.source_id if held else None,
+                    "" if household else HOUSEHOLD,
+                )
+            )
+            return "elsewhere"
         self.plan.moves.append(
             PlannedMove(ref, person.household_id, household.pk if household else None)
         )

@@ -13,8 +13,8 @@ from registry.errors import (
     ResolutionValueRefused,
     ResolutionValueTaken,
 )
-from registry.models import Conflict, Person, RegistryChange, Source
-from tests.registry.registry_data import FOUR, merge_household
+from registry.models import Conflict, Person, RegistryChange, Residence, Source
+from tests.registry.registry_data import FOUR, merge_household, moved_child_household
 from tests.review.checking_setup import *  # noqa: F403 (the fixtures)
 
 SITI = "3507135205830002"
@@ -117,3 +117,33 @@ def test_a_nik_another_person_holds_cannot_be_chosen(conflict, reviewer):
     putri.refresh_from_db()
     assert putri.nik is None
     assert Conflict.objects.get(pk=taken.pk).state == Conflict.State.OPEN
+
+
+def test_a_nik_under_another_name_elsewhere_is_not_moved_until_a_reviewer_says_so(
+    agent, reviewer, settings
+):
+    first = merge_household(agent, reviewer, FOUR, settings)
+    andi_nik = FOUR.members[1][1]
+    stranger = replace(
+        moved_child_household(),
+        head=("Joko Susilo", andi_nik, "male", "2008-09-03"),
+        members=[],
+    )
+    second = merge_household(agent, reviewer, stranger, settings)
+    andi = Person.objects.get(nik=andi_nik)
+    assert andi.household_id == first.summary["household_id"] and second.summary["moves"] == 0
+    moving = Conflict.objects.get(field="household")
+    assert (moving.held, moving.offered) == (
+        first.summary["household_id"],
+        second.summary["household_id"],
+    )
+
+    resolve_conflict(
+        user=reviewer, conflict_id=moving.pk, value=str(moving.offered), reason="Same man"
+    )
+
+    andi.refresh_from_db()
+    assert andi.household_id == second.summary["household_id"]
+    assert andi.village_id == "35.07.13.1010"
+    stays = list(Residence.objects.filter(person=andi).order_by("pk"))
+    assert [s.until is None for s in stays] == [False, True]
