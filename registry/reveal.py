@@ -50,6 +50,7 @@ class RevealedHousehold:
     kks_number: str
     kk_numbers: tuple[str, ...]
     members: tuple[RevealedPerson, ...]
+    families: tuple[tuple[int, str], ...] = ()  # (family id, KK number)
 
     def member(self, person_id: int) -> RevealedPerson | None:
         return next((m for m in self.members if m.person_id == person_id), None)
@@ -132,6 +133,7 @@ def reveal_household(*, user: User, household_id: int | str, reason: str) -> Rev
         kks_number=household.kks_number,
         kk_numbers=tuple(sorted(set(families.values()))),
         members=members,
+        families=tuple(sorted(families.items())),
     )
     record_change(
         actor=user,

@@ -198,6 +198,9 @@ def _household_context(
             if shown is not None:
                 member.update(nik=shown.nik, kk_number=shown.kk_number, phone=shown.phone)
         detail["kks_number"] = revealed.kks_number
+        numbers = dict(revealed.families)
+        for family in detail["families"]:
+            family["kk_number"] = numbers.get(family["id"], family["kk_number"])
         head = revealed.member(household.head_id or 0)
         detail["head_nik"] = head.nik if head else detail["head_nik"]
     can_resolve = can(user, Action.REVIEW, household.village_id)

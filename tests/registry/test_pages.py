@@ -187,6 +187,8 @@ def test_a_reveal_with_a_reason_shows_the_full_numbers_once_and_is_audited(data,
     assert response["Cache-Control"] == "no-store"
     body = _body(response)
     assert BUDI_NIK in body and SITI_NIK in body and KK_BUDI in body and BUDI_PHONE in body
+    facts = body.split('class="facts"')[1].split("</table>")[0]
+    assert KK_BUDI in facts and "3507130000123456" in facts  # the family card, the KKS card
     record = AuditRecord.objects.get(action="registry.revealed")
     assert record.actor_username == "rev-kepanjen"
     assert record.object_id == str(data.budi_household.pk)
