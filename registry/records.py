@@ -12,7 +12,6 @@ What kind of record a questionnaire gives is decided once, by ``kind_of``.
 
 import functools
 import logging
-import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -21,6 +20,7 @@ from typing import Any
 
 import phonenumbers
 
+from forms.geopoint import GeoPoint, parse_geopoint
 from forms.models import FormVersion
 from forms.roles import FormRoles, RepeatRoles, read_form_roles, rows_at, value_at
 from forms.xform_outline import read_outline
@@ -60,14 +60,6 @@ class RecordKind(StrEnum):
     ASSESSMENT = "assessment"  # a near-poor needs assessment of a person
     REGISTRATION = "registration"  # a person's registration for a programme
     NONE = "none"  # nothing to merge (a complaint…)
-
-
-@dataclass(frozen=True)
-class GeoPoint:
-    lat: float
-    lon: float
-    altitude: float | None = None
-    accuracy: float | None = None
 
 
 @dataclass(frozen=True)
@@ -195,26 +187,8 @@ def sex_code(text: str) -> str:
 
 
 def geopoint(text: str) -> GeoPoint | None:
-    """ODK's ``lat lon [altitude [accuracy]]``; None when it is not a point on Earth.
-
-    The same reading as review's GPS check (``review.checks.gps.parse_geopoint``),
-    which the registry, a layer below, cannot import."""
-    parts = (text or "").split()
-    if len(parts) < 2:
-        return None
-    try:
-        numbers = [float(part) for part in parts[:4]]
-    except ValueError:
-        return None
-    lat, lon = numbers[0], numbers[1]
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or any(map(math.isnan, numbers)):
-        return None
-    return GeoPoint(
-        lat=lat,
-        lon=lon,
-        altitude=numbers[2] if len(numbers) > 2 else None,
-        accuracy=numbers[3] if len(numbers) > 3 else None,
-    )
+    """ODK's ``lat lon [altitude [accuracy]]`` (forms.geopoint, the one reader)."""
+    return parse_geopoint(text)
 
 
 def choices(text: str) -> tuple[str, ...]:

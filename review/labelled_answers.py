@@ -20,6 +20,7 @@ from typing import Any
 
 from areas.models import Area
 from forms.area_media import AREAS_CSV
+from forms.geopoint import parse_geopoint
 from forms.models import FormVersion
 from forms.xform_outline import Outline, OutlineNode, read_outline, short_language, text_in
 
@@ -141,18 +142,13 @@ def choice_texts(
 
 def geopoint_text(value: str) -> tuple[str, tuple[float, float] | None]:
     """ "-8.1307 112.5712 420 5" → ("-8.13070, 112.57120 (± 5 m)", (-8.1307, 112.5712))."""
-    parts = value.split()
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except (IndexError, ValueError):
+    point = parse_geopoint(value)
+    if point is None:
         return value, None
-    text = f"{lat:.5f}, {lon:.5f}"
-    if len(parts) >= 4:
-        try:
-            text += f" (± {float(parts[3]):.0f} m)"
-        except ValueError:
-            pass
-    return text, (lat, lon)
+    text = f"{point.lat:.5f}, {point.lon:.5f}"
+    if point.accuracy is not None:
+        text += f" (± {point.accuracy:.0f} m)"
+    return text, (point.lat, point.lon)
 
 
 def display_text(

@@ -24,6 +24,7 @@ from django.db.models import F, FloatField, Func, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from forms.geopoint import GeoPoint
 from forms.roles import roster_questionnaires
 from foundation import names
 from registry.models import Family, Person
@@ -72,7 +73,7 @@ class _Y(Func):
 
 
 def _point(lat: float, lon: float) -> Any:
-    return gps.GeoPoint(lat=lat, lon=lon, altitude=None, accuracy=None)
+    return GeoPoint(lat=lat, lon=lon, altitude=None, accuracy=None)
 
 
 def _open_items(batch_items: Iterable[int]) -> Any:

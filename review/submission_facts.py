@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from forms.geopoint import parse_geopoint
 from forms.models import FormVersion
 from forms.roles import FormRoles, roles_of_version, rows_at, value_at
 from intake.models import Attachment, Submission
@@ -35,7 +36,7 @@ class SubmissionFacts:
     head_name: str = ""
     head_nik: str = ""
     kk: str = ""
-    point: Any = None  # review.checks.gps.GeoPoint
+    point: Any = None  # forms.geopoint.GeoPoint
     niks: list[tuple[str, int | None, str, str]] = field(default_factory=list)
     # (nik, member_index, field, name)
     hashes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, filename, phash)
@@ -156,7 +157,7 @@ def _place_checks(
 ) -> None:
     for path in roles.geopoints:
         text = value_at(answers, path)
-        point = gps.parse_geopoint(text) if text else None
+        point = parse_geopoint(text) if text else None
         if path == roles.gps:
             facts.point = point
         facts.drafts += as_list(

@@ -11,11 +11,11 @@ import functools
 import json
 import math
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from forms.geopoint import GeoPoint
 from review.checks.base import ERROR, WARNING, FindingDraft, make_finding
 
 _LAND = Path(__file__).with_name("data") / "indonesia_land.geojson"
@@ -23,34 +23,6 @@ EARTH_RADIUS_M = 6_371_000.0
 # Households of one village lie within a few kilometres of each other.
 FAR_FROM_NEIGHBOURS_M = 5_000.0
 _MIN_NEIGHBOURS = 3
-
-
-@dataclass(frozen=True)
-class GeoPoint:
-    lat: float
-    lon: float
-    altitude: float | None = None
-    accuracy: float | None = None
-
-
-def parse_geopoint(text: str | None) -> GeoPoint | None:
-    """ODK's ``lat lon [altitude [accuracy]]``; None when it is not a point on Earth."""
-    parts = (text or "").split()
-    if len(parts) < 2:
-        return None
-    try:
-        numbers = [float(part) for part in parts[:4]]
-    except ValueError:
-        return None
-    lat, lon = numbers[0], numbers[1]
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or any(map(math.isnan, numbers)):
-        return None
-    return GeoPoint(
-        lat=lat,
-        lon=lon,
-        altitude=numbers[2] if len(numbers) > 2 else None,
-        accuracy=numbers[3] if len(numbers) > 3 else None,
-    )
 
 
 def distance_m(a: GeoPoint, b: GeoPoint) -> float:

@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageStat, UnidentifiedImageError
 
+from forms.geopoint import GeoPoint
 from review.checks.base import ERROR, WARNING, FindingDraft, make_finding
-from review.checks.gps import GeoPoint, distance_m
+from review.checks.gps import distance_m
 
 TINY_SIDE_PX = 200
 TINY_BYTES = 5_000

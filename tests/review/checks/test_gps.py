@@ -2,15 +2,9 @@
 
 import pytest
 
+from forms.geopoint import GeoPoint, parse_geopoint
 from review.checks.base import ERROR, WARNING
-from review.checks.gps import (
-    GeoPoint,
-    check_gps,
-    distance_m,
-    far_from_neighbours,
-    on_indonesian_land,
-    parse_geopoint,
-)
+from review.checks.gps import check_gps, distance_m, far_from_neighbours, on_indonesian_land
 
 
 def test_odk_geopoints_are_parsed():
