@@ -137,6 +137,10 @@ class Planner:
             observed_at=submission.received_at or timezone.now(),
         )
         self.person_held: dict[tuple[int, str], Held] = {}
+        # The roster's people read at once (read_people), for find_person.
+        self.people_by_nik: dict[str, Person] | None = None
+        self.household_people: list[Person] = []
+        self.people_household: Household | None = None
         self.household_held: dict[tuple[int, str], Held] = {}
         self.open_conflicts: set[tuple[str, int, str, str]] = set()
 
@@ -184,8 +188,24 @@ class Planner:
                 return self._rows(Household).filter(pk=household_id).first()
         return None
 
+    def read_people(self, records: Iterable[PersonRecord], household: Household | None) -> None:
+        """The people a roster may name, in two queries (by NIK, and the household's people
+        without one), so that find_person reads no row for each member."""
+        records = list(records)
+        niks = sorted({r.nik for r in records if r.nik})
+        self.people_by_nik = {
+            p.nik: p for p in self._rows(Person, "family").filter(nik__in=niks) if p.nik
+        }
+        self.household_people = (
+            list(self._rows(Person, "family").filter(household=household, nik__isnull=True))
+            if household is not None
+            else []
+        )
+
     def find_person(self, record: PersonRecord, household: Household | None) -> Person | None:
         """By NIK; without one (or not yet known by it) by household + name key + birth date."""
+        if self.people_by_nik is not None and household is self.people_household:
+            return self._found_in_read(record)
         if record.nik:
             found = self._rows(Person, "family").filter(nik=record.nik).first()
             if found is not None:
@@ -203,6 +223,19 @@ class Planner:
                 .first()
             )
         return None
+
+    def _found_in_read(self, record: PersonRecord) -> Person | None:
+        assert self.people_by_nik is not None
+        if record.nik and record.nik in self.people_by_nik:
+            return self.people_by_nik[record.nik]
+        if record.birth_date is None or not record.name_key:
+            return None
+        alike = [
+            p
+            for p in self.household_people
+            if p.name_key == record.name_key and p.birth_date == record.birth_date
+        ]
+        return min(alike, key=lambda p: p.pk) if alike else None
 
     def load_provenance(self, people: Iterable[int], household_id: int | None) -> None:
         ids = list(people)
@@ -345,6 +378,8 @@ class Planner:
             self.plan.rows[HOUSEHOLD] = found
         people: list[tuple[str, PersonRecord, Person | None]] = []
         seen: set[int] = set()
+        self.read_people(record.members, found)
+        self.people_household = found
         for index, member in enumerate(record.members):
             person = self.find_person(member, found)
             if person is not None and person.pk in seen:

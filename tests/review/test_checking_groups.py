@@ -130,3 +130,36 @@ def test_a_person_of_a_roster_assessed_in_another_questionnaire_is_no_duplicate(
 
     assert item.checks_version > 0
     assert not {"nik.duplicate_in_queue", "household.duplicate"} & _checks(item)
+
+
+def test_the_registry_preview_costs_the_same_queries_for_a_household_of_one_or_seven(
+    agent, settings
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from review.registry_preview import registry_preview
+
+    small = send_checked(agent, Household(instance="alone"), settings)
+    children = [
+        (f"Anak {n}", f"350713{10 + n:02d}0110{n:04d}", "male", f"2010-01-{10 + n:02d}", "child")
+        for n in range(6)
+    ]
+    large = send_checked(
+        agent,
+        Household(
+            instance="seven",
+            head=("Joko Susilo", "3507130101700009", "male", "1970-01-01"),
+            kk="3507130101090077",
+            members=children,
+        ),
+        settings,
+    )
+    counts = []
+    for item in (small, large):
+        item = ReviewItem.objects.get(pk=item.pk)
+        with CaptureQueriesContext(connection) as queries:
+            preview = registry_preview(item)
+        assert len([row for row in preview.rows if row.kind == "create"]) >= 2
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
