@@ -114,6 +114,7 @@ def load(count: int) -> None:
 
     from accounts.models import Role, RoleAssignment, User
     from areas.models import Area
+    from review.checking import CHECKS_VERSION
     from forms.models import FormVersion
     from foundation.names import name_key
 
@@ -263,7 +264,7 @@ def load(count: int) -> None:
               v.nik6 || lpad(((g * 31) %% 1000000)::text, 6, '0') || lpad((g %% 10000)::text, 4, '0'),
               ST_SetSRID(ST_MakePoint(112.57 + ((g * 53) %% 9000) / 1e6,
                 -8.13 - ((g * 37) %% 9000) / 1e6), 4326),
-              5, f.n, coalesce(f.worst, 0), 1, s.received_at + interval '3 seconds', '',
+              5, f.n, coalesce(f.worst, 0), {CHECKS_VERSION}, s.received_at + interval '3 seconds', '',
               CASE WHEN st.state = 'received' THEN NULL ELSE v.reviewer_id END,
               CASE WHEN st.state = 'received' THEN NULL
                 ELSE s.received_at + ((g %% 72) + 1) * interval '1 hour' END,
@@ -559,6 +560,25 @@ class Reviewers:
             thread.join()
 
 
+def checks_current() -> None:
+    """The loaded items as checked by today's checks: after a change of CHECKS_VERSION the
+    worker would check all million again (as it should in production) while the phones
+    are measured."""
+    from django.db import connection
+
+    from review.checking import CHECKS_VERSION
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE review_reviewitem SET checks_version = %s "
+            "WHERE checks_version > 0 AND checks_version < %s",
+            [CHECKS_VERSION, CHECKS_VERSION],
+        )
+        if cursor.rowcount:
+            print(f"{cursor.rowcount:,} items marked as checked by checks {CHECKS_VERSION}")
+            cursor.execute("VACUUM ANALYZE review_reviewitem")
+
+
 def wait_for_worker(timeout: float = 600) -> float:
     """Seconds until the worker processed and checked all that arrived.
 
@@ -715,6 +735,8 @@ def main() -> None:
             stack.setup()
         else:
             stack.manage("migrate", "-v0")
+            use_stack_settings(stack)
+            checks_current()
         # The pages' stylesheets, as a deployment has them (the manifest of hashed names).
         try:
             stack.manage("collectstatic", "--no-input", "-v0")
