@@ -114,9 +114,9 @@ def load(count: int) -> None:
 
     from accounts.models import Role, RoleAssignment, User
     from areas.models import Area
-    from review.checking import CHECKS_VERSION
     from forms.models import FormVersion
     from foundation.names import name_key
+    from review.checking import CHECKS_VERSION
 
     started = time.perf_counter()
     villages = list(
