@@ -90,6 +90,7 @@ def _filter_context(request: HttpRequest, filters: queries.RegistryFilters) -> d
         "has_filters": filters.is_filtered,
         "villages": _village_choices(_user(request)),
         "programmes": [(code, str(label)) for code, label in PROGRAMME_LABELS.items()],
+        "can_export": not scope_for(_user(request), Action.EXPORT).is_empty,
     }
 
 

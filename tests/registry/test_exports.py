@@ -320,3 +320,15 @@ def test_a_household_with_two_family_cards_lists_both_masked(
     rows = _csv_rows(reviewer_client.get("/registry/export/households.csv"))
 
     assert rows[0]["kk_numbers"] == "350713••••••0001 350713••••••0009"
+
+
+def test_the_registry_lists_link_their_selection_to_its_exports_for_who_may_export(
+    reviewer_client, registry, malang
+):
+    households = reviewer_client.get("/registry/households/?village=35.07.13.2011").content
+    assert b'href="/registry/export/households.csv?village=35.07.13.2011"' in households
+    assert b'href="/registry/export/households.xlsx?village=35.07.13.2011"' in households
+    assert b'href="/registry/export/people.csv"' in reviewer_client.get("/registry/people/").content
+
+    agent = _client(make_user("agent_talangagung", Role.FIELD_AGENT, ["35.07.13.2011"]))
+    assert b'id="export-links"' not in agent.get("/registry/households/").content
