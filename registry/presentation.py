@@ -339,17 +339,21 @@ def _value(entry: Any, name: str) -> Any:
     return getattr(entry, name, None)
 
 
-def history_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
-    """``registry.history``'s entries (newest first), with identifiers masked."""
+def history_rows(entries: Iterable[Any], labels: FormLabels = NO_LABELS) -> list[dict[str, Any]]:
+    """``registry.history``'s entries (newest first), with identifiers masked; a housing or
+    roster answer (``housing.roof_material``, ``details.sector``) and its choice in the
+    form's own words when ``labels`` has them."""
     rows = []
     for entry in entries:
         field = str(_value(entry, "field") or "")
+        group, _dot, name = field.rpartition(".")
+        label = labels.question(name, field_label(field)) if group else field_label(field)
         rows.append(
             {
                 "field": field,
-                "label": field_label(field),
-                "before": mask_for_key(field, _value(entry, "before")),
-                "after": mask_for_key(field, _value(entry, "after")),
+                "label": label,
+                "before": labels.choice(name, mask_for_key(field, _value(entry, "before"))),
+                "after": labels.choice(name, mask_for_key(field, _value(entry, "after"))),
                 "source": str(_value(entry, "source_label") or _value(entry, "source") or ""),
                 "approved_by": str(_value(entry, "approved_by") or ""),
                 "at": _value(entry, "at"),
@@ -358,11 +362,15 @@ def history_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def as_of_values(values: Any) -> list[dict[str, Any]]:
-    """``person_as_of``'s or ``household_as_of``'s values, labelled and masked."""
+def as_of_values(values: Any, labels: FormLabels = NO_LABELS) -> list[dict[str, Any]]:
+    """``person_as_of``'s or ``household_as_of``'s values, labelled and masked; a group of
+    answers (housing, details) one row an answer, in the form's own words."""
     rows = []
     for key, value in (values or {}).items():
         name = str(key)
+        if isinstance(value, dict):
+            rows += labelled(value, name, labels)
+            continue
         rows.append({"field": name, "label": field_label(name), "value": mask_for_key(name, value)})
     return rows
 

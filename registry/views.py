@@ -33,7 +33,7 @@ from areas.models import Area, AreaLevel
 from foundation.errors import DomainError
 from registry import queries
 from registry.conflicts import resolve_conflict
-from registry.form_labels import labels_of_source
+from registry.form_labels import NO_LABELS, FormLabels, labels_of_source
 from registry.history import household_as_of, household_history, person_as_of, person_history
 from registry.masking import mask_nik
 from registry.models import Conflict, Household, Participation, Person
@@ -206,7 +206,7 @@ def _household_context(
         detail["head_nik"] = head.nik if head else detail["head_nik"]
     can_resolve = can(user, Action.REVIEW, household.village_id)
     labels = labels_of_source(household.created_by_source_id, translation.get_language() or "id")
-    as_of = _as_of(request, lambda day: household_as_of(household, day))
+    as_of = _as_of(request, lambda day: household_as_of(household, day), labels)
     if as_of["as_of_values"] is not None:
         ids = as_of.pop("members_then")
         as_of["as_of_members"] = list(
@@ -217,7 +217,7 @@ def _household_context(
         "as_of_empty": _("The registry held nothing of this household on that date."),
         "household": household,
         "detail": detail,
-        "history": history_rows(household_history(household)),
+        "history": history_rows(household_history(household), labels),
         "housing": labelled(household.housing, "housing", labels),
         "assets": [labels.choice("assets", code) for code in detail["assets"]],
         "map": _map_data(user, household, detail),
@@ -230,7 +230,11 @@ def _household_context(
     }
 
 
-def _as_of(request: HttpRequest, values_on: Callable[[datetime.date], Any]) -> dict[str, Any]:
+def _as_of(
+    request: HttpRequest,
+    values_on: Callable[[datetime.date], Any],
+    labels: FormLabels = NO_LABELS,
+) -> dict[str, Any]:
     """The "as on a date" part of a page: ``?as_of=YYYY-MM-DD`` and the values held then."""
     text = request.GET.get("as_of", "")[:20]
     day = parse_day(text)
@@ -244,7 +248,7 @@ def _as_of(request: HttpRequest, values_on: Callable[[datetime.date], Any]) -> d
     if day is not None:
         values = dict(values_on(day))
         found["members_then"] = values.pop("members", [])
-        found["as_of_values"] = as_of_values(values)
+        found["as_of_values"] = as_of_values(values, labels)
     return found
 
 
@@ -302,19 +306,16 @@ def _person_context(
         .filter(pk__in={r["household_id"] for r in detail["residences"]})
         .values_list("pk", flat=True)
     )
-    as_of = _as_of(request, lambda day: person_as_of(person, day))
+    labels = labels_of_source(person.created_by_source_id, translation.get_language() or "id")
+    as_of = _as_of(request, lambda day: person_as_of(person, day), labels)
     as_of.pop("members_then")
     return {
         **as_of,
         "as_of_empty": _("The registry held nothing of this person on that date."),
         "person": person,
         "detail": detail,
-        "history": history_rows(person_history(person)),
-        "details": labelled(
-            person.details,
-            "details",
-            labels_of_source(person.created_by_source_id, translation.get_language() or "id"),
-        ),
+        "history": history_rows(person_history(person), labels),
+        "details": labelled(person.details, "details", labels),
         "visible_households": visible_households,
         "can_reveal": can(user, Action.REVEAL, person.village_id or person.kecamatan_code),
         "can_resolve": can(user, Action.REVIEW, person.village_id or person.kecamatan_code),

@@ -441,3 +441,18 @@ def test_a_merged_household_shows_its_housing_in_the_forms_own_words(merged):
     for secret in ("3507131708800001", "3507130101090001", "+6281234567890", "081234567890"):
         assert secret not in body
     assert "350713••••••0001" in body
+
+
+def test_a_merged_household_s_history_and_past_are_in_the_forms_own_words(merged):
+    household, reviewer = merged
+    client = _client(reviewer)
+
+    page = _body(client.get(f"/registry/households/{household.pk}/"))
+    history = page[page.index('id="history"') :]
+    assert "Jenis atap terluas" in history and "Genteng keramik/tanah liat" in history
+    assert "roof material" not in history
+
+    past = _body(client.get(f"/registry/households/{household.pk}/?as_of=2099-01-01"))
+    values = past[past.index('id="as-of-values"') :]
+    values = values[: values.index("</table>")]
+    assert "Jenis atap terluas" in values and "Genteng keramik/tanah liat" in values
