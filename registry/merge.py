@@ -251,9 +251,13 @@ class _Applier:
         plan = self.plan
         if plan.kind == "none" or plan.record is None:
             return {"kind": str(plan.kind)}
-        for ref in plan.creates:
-            if ref.kind in ("household", "family"):
-                self._create(ref)
+        # New families and people are inserted in the order of their numbers: two merges
+        # that create the same ones wait on the first of them, not on each other (a deadlock).
+        for ref in sorted(
+            (r for r in plan.creates if r.kind in ("household", "family")),
+            key=lambda r: (r.kind != "household", r.key),
+        ):
+            self._create(ref)
         for ref in plan.creates:
             if ref.kind == "person":
                 self._create(ref)
@@ -273,9 +277,13 @@ class _Applier:
         for change in updates_by_kind["person"]:
             self._set(change)
         arriving = self._place_members()
-        for key, row in self.rows.items():
-            if isinstance(row, Person) and (key in self.dirty or row.pk is None):
-                row.save()
+        people = [
+            row
+            for key, row in self.rows.items()
+            if isinstance(row, Person) and (key in self.dirty or row.pk is None)
+        ]
+        for person in sorted(people, key=lambda p: (p.nik is None, p.nik or "")):
+            person.save()
         for change in heads:
             self._set(change)
         for key, row in self.rows.items():
