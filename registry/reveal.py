@@ -56,7 +56,9 @@ class RevealedHousehold:
         return next((m for m in self.members if m.person_id == person_id), None)
 
 
-def _clean_reason(reason: str) -> str:
+def clean_reason(reason: str) -> str:
+    """A reveal's reason, its spaces made single; RevealReasonRequired if too short or long
+    (every reveal, the registry's and the review queue's, asks the same)."""
     text = " ".join((reason or "").split())
     if len(text) < REASON_MIN or len(text) > REASON_MAX:
         raise RevealReasonRequired()
@@ -78,7 +80,7 @@ def reveal_person(*, user: User, person_id: int | str, reason: str) -> RevealedP
     person = get_person(user, person_id)
     area_code = person.village_id or person.kecamatan_code
     require(user, Action.REVEAL, area_code)
-    text = _clean_reason(reason)
+    text = clean_reason(reason)
     kk_number = person.family.kk_number if person.family else ""
     revealed = RevealedPerson(
         person_id=person.pk, nik=person.nik or "", kk_number=kk_number, phone=person.phone
@@ -111,7 +113,7 @@ def reveal_household(*, user: User, household_id: int | str, reason: str) -> Rev
     """
     household = get_household(user, household_id)
     require(user, Action.REVEAL, household.village_id)
-    text = _clean_reason(reason)
+    text = clean_reason(reason)
     families = dict(
         Family.objects.filter(Q(household=household) | Q(members__household=household))
         .values_list("pk", "kk_number")

@@ -24,6 +24,7 @@ from rest_framework_gis.pagination import GeoJsonPagination
 
 from accounts.access import Action, require
 from accounts.models import User
+from registry.serializers import RevealInput
 from review.attachments import attachment_list, file_response, find_attachment, submission_chain
 from review.corrections import correct_answer
 from review.decisions import approve, item_area_code, reject, send_back
@@ -48,7 +49,6 @@ from review.serializers import (
     SubmissionDetailOutput,
     SubmissionItemSerializer,
     SubmissionPointSerializer,
-    SubmissionRevealInput,
 )
 
 # The files' URLs in the API's answers: token-authenticated, like the rest of it.
@@ -386,7 +386,7 @@ class SubmissionRevealApi(APIView):
 
     @extend_schema(
         operation_id="submissions_reveal",
-        request=SubmissionRevealInput,
+        request=RevealInput,
         responses={200: SubmissionDetailOutput},
         tags=["review"],
         description="NIK, KK and phone numbers are masked in every other answer (Law "
@@ -395,7 +395,7 @@ class SubmissionRevealApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         item = get_visible_item(user, pk)
-        data = SubmissionRevealInput(data=request.data)
+        data = RevealInput(data=request.data)
         data.is_valid(raise_exception=True)
         item = reveal_item(user=user, item_id=item.pk, reason=data.validated_data["reason"])
         response = Response(_detail(user, item, revealed=True))

@@ -14,25 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from accounts.access import Action, require
 from accounts.models import User
 from audit.trail import record_change
 from forms.roles import FormRoles, roles_of_version
-from foundation.errors import DomainError
 from registry.masking import mask_kk, mask_nik, mask_phone
+from registry.reveal import clean_reason
 from review.decisions import item_area_code
 from review.models import ReviewItem
 from review.queue import get_visible_item
-
-REASON_MIN, REASON_MAX = 5, 500
-
-
-class RevealReasonRequired(DomainError):
-    code = "reveal_reason_required"
-    message = _("Say why you need the full numbers (at least 5 characters, at most 500).")
-    http_status = 422
 
 
 def sensitive_questions(roles: FormRoles) -> dict[str, Callable[[str | None], str]]:
@@ -85,9 +76,7 @@ def reveal_item(*, user: User, item_id: int, reason: str) -> ReviewItem:
     area), with one audit record ``review.revealed`` (the reason, never the values).
     Raises ItemNotFound (outside her areas), NotAllowed, RevealReasonRequired."""
     item = get_visible_item(user, item_id)
-    text = " ".join((reason or "").split())
-    if not REASON_MIN <= len(text) <= REASON_MAX:
-        raise RevealReasonRequired()
+    text = clean_reason(reason)
     area = item_area_code(item)
     require(user, Action.REVEAL, area)
     record_change(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from foundation.errors import DomainError
-from registry.masking import mask_kk, mask_nik, mask_phone
+from registry.masking import mask_for_key
 from registry.merge import plan_merge
 from registry.models import Source
 from review.item_answers import current_answers
@@ -38,7 +38,6 @@ FIELD_LABELS = {
     "assets": gettext_lazy("Assets"),
     "photo": gettext_lazy("House photo"),
 }
-_MASKS = {"nik": mask_nik, "family": mask_kk, "kks_number": mask_kk, "phone": mask_phone}
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,7 @@ def _shown(field: str, value: Any) -> str:
         return f"{value['lat']:.5f}, {value['lon']:.5f}"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    mask = _MASKS.get(field.rpartition(".")[2])
-    return mask(str(value)) if mask else str(value)
+    return str(mask_for_key(field, value))
 
 
 def _subject(ref: Any) -> str:

@@ -149,12 +149,6 @@ class SubmissionDetailOutput(serializers.Serializer[dict[str, Any]]):
         return {**data.pop("item"), **data}
 
 
-class SubmissionRevealInput(serializers.Serializer[None]):
-    reason = serializers.CharField(
-        min_length=5, max_length=500, help_text="Why the full numbers are needed (audited)."
-    )
-
-
 class ReviewInput(serializers.Serializer[None]):
     review_state = serializers.ChoiceField(choices=DECIDED_STATES)
     reason = serializers.ChoiceField(

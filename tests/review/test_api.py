@@ -949,7 +949,9 @@ def test_the_api_masks_identifiers_until_a_reveal_with_a_reason(kepanjen, pagela
     assert "3507130203650004" not in body and "350713••••••0004" in body
 
     refused = kepanjen.post(f"{url}reveal/", {"reason": "x"}, format="json")
-    assert refused.status_code == 400
+    missing = kepanjen.post(f"{url}reveal/", {}, format="json")
+    # As the registry's reveals answer: a reason too short 422, none at all 400.
+    assert refused.status_code == 422 and missing.status_code == 400
     shown = kepanjen.post(f"{url}reveal/", {"reason": "Checking his KTP"}, format="json")
     assert shown.status_code == 200 and "3507130203650004" in shown.content.decode()
     assert AuditRecord.objects.filter(action="review.revealed").count() == 1
