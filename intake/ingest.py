@@ -148,6 +148,8 @@ class _Stored:
     created: bool
     is_complete: bool
     supersedes_id: int | None
+    # Its retention ended (intake/erasure.py): told it arrived, nothing stored again.
+    is_erased: bool = False
 
 
 def _version_to_submit(
@@ -419,6 +421,7 @@ def _lock_or_create(accepted: _Accepted, *, complete_on_arrival: bool) -> _Store
         created=False,
         is_complete=existing.is_complete,
         supersedes_id=existing.supersedes_id,
+        is_erased=existing.erased_at is not None,
     )
 
 
@@ -430,7 +433,7 @@ def _lock_existing(accepted: _Accepted) -> Submission | None:
     """
     existing = (
         Submission.objects.select_for_update()
-        .only("pk", "xml_sha256", "status", "supersedes", "area", "submitted_by")
+        .only("pk", "xml_sha256", "status", "supersedes", "area", "submitted_by", "erased_at")
         .filter(
             questionnaire_id=accepted.version.questionnaire_id,
             instance_id=accepted.head.instance_id,
@@ -556,6 +559,8 @@ def _record(accepted: _Accepted, *, is_incomplete: bool, saved: list[str]) -> In
     head, declared = accepted.head, accepted.declared
     # A new submission with all its files in one POST is written once, complete.
     stored = _lock_or_create(accepted, complete_on_arrival=accepted.completes_on_arrival)
+    if stored.is_erased:
+        return IngestResult(submission_id=stored.pk, created=False, is_complete=True, stored=())
     have = (
         set()
         if stored.created

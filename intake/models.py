@@ -53,6 +53,9 @@ class Submission(models.Model):
     answers = models.JSONField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     processing_error = models.TextField(blank=True)
+    # When its retention period ended: the XML, answers and files are gone, the row (its
+    # instanceID, so that a phone sending it again is told it arrived) stays.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

@@ -348,6 +348,7 @@ def _detail(user: User, item: ReviewItem, *, revealed: bool = False) -> dict[str
         "findings": _findings(user, item, language),
         "versions": _versions(item, masks),
         "history": _history(item),
+        "erased_at": item.submission.erased_at,
     }
     return dict(SubmissionDetailOutput(detail).data)
 

@@ -317,6 +317,7 @@ def check_submissions(submission_ids: Iterable[int]) -> int:
                 pk__in=ids[start : start + BATCH_SIZE],
                 processed_at__isnull=False,
                 is_current=True,
+                erased_at=None,
             ).select_related("submitted_by")
         )
         if not batch:
@@ -360,13 +361,16 @@ def unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK, limit: int =
     primary key's index), for a sweep every few seconds; None looks at all.
     """
     missing = Submission.objects.filter(
-        processed_at__isnull=False, is_current=True, review_item__isnull=True
+        processed_at__isnull=False, is_current=True, review_item__isnull=True, erased_at=None
     )
     if lookback is not None:
         newest = Submission.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         missing = missing.filter(pk__gt=newest - lookback)
     found = list(missing.order_by("pk").values_list("pk", flat=True)[:limit])
-    stale = ReviewItem.objects.filter(checks_version__lt=CHECKS_VERSION).values_list(
+    # An erased submission (its retention ended) has nothing left to check.
+    stale = ReviewItem.objects.filter(
+        checks_version__lt=CHECKS_VERSION, submission__erased_at=None
+    ).values_list(
         "submission_id", flat=True
     )[:limit]
     return sorted(set(found) | set(stale))[:limit]

@@ -142,6 +142,10 @@ class SubmissionDetailOutput(serializers.Serializer[dict[str, Any]]):
     findings = FindingOutput(many=True)
     versions = VersionOutput(many=True)
     history = DecisionOutput(many=True)
+    erased_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When its answers and files were deleted (their retention period ended).",
+    )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         # The item's own fields at the top level, beside the rest.

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from review.checking import check_unchecked_submissions
+from review.retention import apply_retention
 
 
 @shared_task(name="review.tasks.check_unchecked_submissions", acks_late=True, ignore_result=True)
@@ -18,3 +19,9 @@ def check_unchecked_submissions_task() -> int:
 def check_all_unchecked_submissions_task() -> int:
     """The hourly sweep over every submission (not only the newest), for what waited long."""
     return check_unchecked_submissions(lookback=None, limit=5000)
+
+
+@shared_task(name="review.tasks.apply_retention", acks_late=True, ignore_result=True)
+def apply_retention_task() -> None:
+    """Daily (Celery beat): erase and delete what the retention periods reached."""
+    apply_retention()

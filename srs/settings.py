@@ -264,6 +264,19 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600.0},
     },
 }
+# The retention periods (deploy/DATA-PROTECTION.md: the district decides them), in days;
+# 0 keeps for ever. Applied daily by review.tasks.apply_retention.
+SRS_RETENTION_REJECTED_DAYS = env_int("SRS_RETENTION_REJECTED_DAYS", 183)
+SRS_RETENTION_DECIDED_DAYS = env_int("SRS_RETENTION_DECIDED_DAYS", 730)
+SRS_RETENTION_DOCUMENTS_DAYS = env_int("SRS_RETENTION_DOCUMENTS_DAYS", 365)
+SRS_RETENTION_REGISTRY_DAYS = env_int("SRS_RETENTION_REGISTRY_DAYS", 1826)
+SRS_RETENTION_AUDIT_DAYS = env_int("SRS_RETENTION_AUDIT_DAYS", 1826)
+SRS_RETENTION_ACCOUNTS_DAYS = env_int("SRS_RETENTION_ACCOUNTS_DAYS", 365)
+CELERY_BEAT_SCHEDULE["apply-retention"] = {
+    "task": "review.tasks.apply_retention",
+    "schedule": 86400.0,
+    "options": {"expires": 86400.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # While more than this many submissions arrived in the last second, the sweep waits (but
 # never lets one wait longer than the delay): phones first, thumbnails and answers after.
