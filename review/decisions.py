@@ -5,13 +5,17 @@ one ``UPDATE … WHERE version = seen``: of two reviewers deciding at the same
 moment, one statement wins and the other finds no row and gets
 ReviewMovedOn (409), which says what the winner decided. Every decision
 writes its Decision row (the item's history) and its audit record in the
-same transaction. Approval only records the decision: the registry merge
-(issue #11) takes ``ReviewItem.objects.filter(state="approved")``.
+same transaction. An approval merges the item's answers into the registry
+(``registry.merge``) in its transaction; an "approve all" of many items leaves
+their merges to the worker, after its commit.
 """
 
+import functools
 import logging
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -231,14 +235,17 @@ def send_back(*, user: User, item_id: int, version: int, comment: str) -> Review
     )
 
 
-def merge_approved_waiting() -> tuple[int, int]:
-    """Merge the items approved before the registry merge existed (or whose merge was
-    lost), each in its own transaction, as the reviewer who approved them; returns
-    (merged, refused). A refusal is logged and leaves the item approved and waiting."""
+def merge_approved_waiting(item_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Merge the approved items not yet in the registry (``item_ids``, else all: those
+    approved before the registry merge existed, or whose merge was lost), each in its own
+    transaction, as the reviewer who approved them; returns (merged, refused). A refusal
+    is logged and leaves the item approved and waiting. Idempotent."""
     merged = refused = 0
     waiting = ReviewItem.objects.filter(state=State.APPROVED, decided_by__isnull=False).exclude(
         submission__registry_source__isnull=False
     )
+    if item_ids is not None:
+        waiting = waiting.filter(pk__in=list(item_ids))
     for item in waiting.select_related("submission", "decided_by").order_by("decided_at", "pk"):
         assert item.decided_by is not None
         try:
@@ -250,6 +257,18 @@ def merge_approved_waiting() -> tuple[int, int]:
         else:
             merged += 1
     return merged, refused
+
+
+def merges_in_background(count: int) -> bool:
+    """Whether approving ``count`` items at once leaves their merges to the worker: each
+    merge costs tens of milliseconds, and hundreds would hold the request past its time."""
+    return count > settings.SRS_APPROVE_ALL_MERGE_IN_REQUEST
+
+
+def _merge_after_commit(item_ids: list[int]) -> None:
+    from review.tasks import merge_approved_items_task  # the task module imports this one
+
+    merge_approved_items_task.delay(item_ids)
 
 
 def _approvable(user: User, filters: Any) -> QuerySet[ReviewItem]:
@@ -274,7 +293,9 @@ def count_approvable(*, user: User, filters: Any) -> int:
 
 @transaction.atomic
 def approve_all_without_findings(*, user: User, filters: Any, expected_count: int) -> int:
-    """Approve every open item of the filtered queue that the checks found nothing in.
+    """Approve every open item of the filtered queue that the checks found nothing in, and
+    merge them into the registry: in the same transaction when they are few, else each in
+    its own after the commit, by the worker (``merges_in_background``).
 
     ``expected_count`` is the number the reviewer confirmed: when the queue
     holds another number now (someone decided, a submission arrived), nothing
@@ -347,8 +368,11 @@ def approve_all_without_findings(*, user: User, filters: Any, expected_count: in
                 "all_without_findings": True,
             },
         )
-    for item in ReviewItem.objects.filter(pk__in=ids).select_related("submission"):
-        merge_into_registry(item, approved_by=user)
+    if merges_in_background(len(ids)):
+        transaction.on_commit(functools.partial(_merge_after_commit, ids))
+    else:
+        for item in ReviewItem.objects.filter(pk__in=ids).select_related("submission"):
+            merge_into_registry(item, approved_by=user)
     for area_code in {row[6] or row[7] for row in rows}:  # area_id, else kecamatan_code
         queue_changed(area_code)
     logger.info("review approved all without findings count=%s", len(rows))

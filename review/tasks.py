@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from review.checking import check_unchecked_submissions
+from review.decisions import merge_approved_waiting
 from review.retention import apply_retention
 
 
@@ -25,3 +26,10 @@ def check_all_unchecked_submissions_task() -> int:
 def apply_retention_task() -> None:
     """Daily (Celery beat): erase and delete what the retention periods reached."""
     apply_retention()
+
+
+@shared_task(name="review.tasks.merge_approved_items", acks_late=True, ignore_result=True)
+def merge_approved_items_task(item_ids: list[int]) -> None:
+    """The merges of a large "approve all", after its commit; a redelivered task merges
+    only what is not merged yet."""
+    merge_approved_waiting(item_ids)

@@ -769,6 +769,14 @@ def approve_all(request: HttpRequest) -> HttpResponse:
             )
             % {"count": approved},
         )
+        if decisions.merges_in_background(approved):
+            messages.info(
+                request,
+                _(
+                    "They are being merged into the registry in the background: each "
+                    "household appears there within a few minutes."
+                ),
+            )
         return redirect(list_url)
     count = decisions.count_approvable(user=user, filters=filters)
     return render(

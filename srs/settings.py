@@ -264,6 +264,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 3600.0},
     },
 }
+# An "approve all" of more items than this merges them into the registry after its commit,
+# in the worker (each merge takes tens of milliseconds), not in the request.
+SRS_APPROVE_ALL_MERGE_IN_REQUEST = env_int("SRS_APPROVE_ALL_MERGE_IN_REQUEST", 25)
 # The retention periods (deploy/DATA-PROTECTION.md: the district decides them), in days;
 # 0 keeps for ever. Applied daily by review.tasks.apply_retention.
 SRS_RETENTION_REJECTED_DAYS = env_int("SRS_RETENTION_REJECTED_DAYS", 183)

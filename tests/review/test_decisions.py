@@ -215,6 +215,44 @@ def test_approve_all_approves_those_without_findings_when_the_count_is_the_one_c
     assert flagged.state == "received"
 
 
+def test_a_large_approve_all_merges_after_its_commit_each_once(
+    agent, reviewer, settings, django_capture_on_commit_callbacks
+):
+    settings.SRS_APPROVE_ALL_MERGE_IN_REQUEST = 1
+    items = [
+        unchecked_item(
+            agent,
+            Household(
+                instance=f"many-{n}",
+                head=(f"Kepala {n}", f"350713170880010{n}", "male", "1980-08-17"),
+                kk=f"350713010109010{n}",
+            ),
+            settings,
+        )
+        for n in range(3)
+    ]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert (
+            approve_all_without_findings(user=reviewer, filters=QueueFilters(), expected_count=3)
+            == 3
+        )
+    # Approved and committed; not merged yet in the request.
+    assert ReviewItem.objects.filter(state="approved").count() == 3
+    assert not Source.objects.exists()
+
+    for callback in callbacks:  # the worker (in process here: tasks run eagerly)
+        callback()
+    assert set(Source.objects.values_list("submission_id", flat=True)) == {
+        item.submission_id for item in items
+    }
+    assert set(Source.objects.values_list("approved_by", flat=True)) == {reviewer.pk}
+    # A redelivered task merges nothing more.
+    for callback in callbacks:
+        callback()
+    assert Source.objects.count() == 3
+
+
 def test_approve_all_is_refused_to_who_does_not_review(item, ppls):
     monitor = make_user("monitor", "monitor", ["35"])
     with pytest.raises(NotAllowed):
