@@ -28,19 +28,21 @@ export. A kecamatan (4,615 households): under half a second.
 """
 
 import argparse
-import os
-import resource
-import subprocess
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench.bench_database import (  # noqa: E402
+    make_database,
+    max_rss_mb,
+    measure_export,
+    setup_django,
+)
+
 DATABASE = "srs_bench_export"
-DATABASE_URL = f"postgis://postgres@127.0.0.1:5432/{DATABASE}"
 EXPORTS = ["households.csv", "households.xlsx", "people.csv", "people.xlsx"]
 
 FIRST_NAMES = [
@@ -51,33 +53,6 @@ LAST_NAMES = [
     "Santoso", "Wijaya", "Susanto", "Hidayat", "Setiawan", "Prasetyo", "Kurniawan", "Rahayu",
     "Suryani", "Wibowo", "Saputra", "Hartono", "Gunawan", "Lestari", "Purnomo", "Nugroho",
 ]  # fmt: skip
-
-
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SRS_", "DATABASE_URL"))}
-    env.update(DATABASE_URL=DATABASE_URL, SRS_LOG_LEVEL="ERROR", PYTHONPATH=str(ROOT))
-    return env
-
-
-def _manage(*args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=_env(), check=True, timeout=1200
-    )
-
-
-def make_database() -> None:
-    for sql in (f"DROP DATABASE IF EXISTS {DATABASE}", f"CREATE DATABASE {DATABASE}"):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
-    _manage("migrate", "-v0")
-    _manage("load_areas", "35.07", "-v0")
-
-
-def setup_django() -> None:
-    os.environ.update(_env())
-    os.environ["DJANGO_SETTINGS_MODULE"] = "srs.settings"
-    import django
-
-    django.setup()
 
 
 def load(count: int) -> None:
@@ -178,46 +153,6 @@ def load(count: int) -> None:
     print(f"  loaded {count:,} households in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def _max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def measure(username: str, export: str, *, traced: bool) -> dict[str, float]:
-    from django.test import Client
-
-    from accounts.models import User
-
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(User.objects.get(username=username))
-    if traced:
-        tracemalloc.start()
-    rss_before = _max_rss_mb()
-    started = time.perf_counter()
-    response = client.get(f"/registry/export/{export}")
-    assert response.status_code == 200, response.status_code
-    first_byte = 0.0
-    size = 0
-    for chunk in response.streaming_content:
-        if not size:
-            first_byte = time.perf_counter() - started
-        size += len(chunk)
-    elapsed = time.perf_counter() - started
-    peak = 0.0
-    if traced:
-        peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
-        tracemalloc.stop()
-    rows = int(response["X-Export-Rows"])
-    return {
-        "rows": rows,
-        "seconds": elapsed,
-        "rows_per_s": rows / elapsed if elapsed else 0.0,
-        "first_byte_ms": first_byte * 1000,
-        "mb": size / 1024 / 1024,
-        "peak_mb": peak,
-        "rss_growth_mb": _max_rss_mb() - rss_before,
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--load", action="store_true", help=f"make {DATABASE} anew and fill it")
@@ -227,14 +162,14 @@ def main() -> None:
     args = parser.parse_args()
     if args.load:
         print(f"making {DATABASE} anew", flush=True)
-        make_database()
-    setup_django()
+        make_database(DATABASE)
+    setup_django(DATABASE)
     if args.load:
         load(args.count)
     from registry.models import Household, Person
 
     print(f"{Household.objects.count():,} households, {Person.objects.count():,} people")
-    print(f"process peak RSS before: {_max_rss_mb():.0f} MB")
+    print(f"process peak RSS before: {max_rss_mb():.0f} MB")
     header = (
         f"{'who':<9} {'export':<16} {'rows':>8} {'s':>7} {'rows/s':>8} {'1st byte':>9} "
         f"{'MB':>7} {'peak MB':>8} {'RSS +MB':>8}"
@@ -242,8 +177,9 @@ def main() -> None:
     print(header)
     for username in ("district", "reviewer"):
         for export in args.only or EXPORTS:
-            timed = measure(username, export, traced=False)
-            peak = timed if args.no_trace else measure(username, export, traced=True)
+            path = f"/registry/export/{export}"
+            timed = measure_export(username, path, traced=False)
+            peak = timed if args.no_trace else measure_export(username, path, traced=True)
             print(
                 f"{username:<9} {export:<16} {timed['rows']:>8,} {timed['seconds']:>7.2f} "
                 f"{timed['rows_per_s']:>8,.0f} {timed['first_byte_ms']:>7.0f}ms "
