@@ -10,7 +10,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from registry.form_labels import NO_LABELS, FormLabels
@@ -23,6 +23,7 @@ from registry.models import (
     Household,
     Participation,
     Person,
+    RegistryChange,
     Residence,
     Source,
 )
@@ -102,12 +103,12 @@ def source_row(source: Source) -> dict[str, Any]:
     }
 
 
-def _sources(condition: Q) -> list[dict[str, Any]]:
+def _sources(ids: QuerySet[Any]) -> list[dict[str, Any]]:
+    """The sources whose ids ``ids`` (a UNION of indexed lookups) holds, oldest first."""
     sources = (
-        Source.objects.filter(condition)
+        Source.objects.filter(pk__in=ids)
         .select_related("submission__questionnaire", "approved_by")
         .defer("submission__xml", "submission__answers", "summary")
-        .distinct()
         .order_by("approved_at", "pk")
     )
     return [source_row(source) for source in sources]
@@ -193,19 +194,27 @@ def household_detail(household: Household) -> dict[str, Any]:
         )
         .order_by("pk")
     )
+    # Each "A or B" below is a UNION of two indexed lookups: an OR across a join is a
+    # filter on every row of the table (seconds at 20 million changes, a million people).
     families = list(
-        Family.objects.filter(Q(household=household) | Q(members__household=household))
-        .distinct()
-        .order_by("pk")
+        Family.objects.filter(
+            pk__in=Family.objects.filter(household=household)
+            .values("pk")
+            .union(
+                Person.objects.filter(household=household, family__isnull=False).values("family_id")
+            )
+        ).order_by("pk")
     )
     kk_numbers = {family.pk: family.kk_number for family in families}
     participations = list(
         Participation.objects.filter(household=household).order_by("until", "programme", "pk")
     )
     conflicts = list(
-        Conflict.objects.filter(Q(household=household) | Q(person__household=household))
-        .distinct()
-        .order_by("state", "-created_at", "-pk")
+        Conflict.objects.filter(
+            pk__in=Conflict.objects.filter(household=household)
+            .values("pk")
+            .union(Conflict.objects.filter(person__household=household).values("pk"))
+        ).order_by("state", "-created_at", "-pk")
     )
     village = household.village
     head = next((m for m in members if m.pk == household.head_id), None)
@@ -244,9 +253,12 @@ def household_detail(household: Household) -> dict[str, Any]:
         "participations": [participation_row(p) for p in participations],
         "conflicts": [conflict_row(conflict) for conflict in conflicts],
         "sources": _sources(
-            Q(changes__household=household)
-            | Q(pk=household.created_by_source_id)
-            | Q(conflicts__household=household)
+            RegistryChange.objects.filter(household=household)
+            .values("source_id")
+            .union(
+                Source.objects.filter(pk=household.created_by_source_id).values("pk"),
+                Conflict.objects.filter(household=household).values("source_id"),
+            )
         ),
     }
 
