@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "forms",
     "intake",
     "registry",
+    "imports",
     "review",
     "collector_api",
     "portal",
