@@ -25,8 +25,16 @@ _KK_KEY = re.compile(
     re.I,
 )
 _PHONE_KEY = re.compile(r"(^|_)(phone|hp|no_hp|telp|telepon|telephone|mobile|wa|whatsapp)$", re.I)
-_SIXTEEN_DIGITS = re.compile(r"\d{16}")
+# The registry's own fields whose values are identifiers: a person's ``family`` is her
+# KK number (``registry.values``), in a history, a conflict or a day in the past.
+_REGISTRY_FIELDS = {"family": "kk"}
+# A run of digits in a free text (a leading + kept with it), read whole: an NIK inside a
+# longer number, or a phone-like piece inside an NIK, is not masked by halves.
+_NUMBER_RUN = re.compile(r"(?<![\d+])\+?\d{9,20}(?!\d)")
 _PHONE_VALUE = re.compile(r"(\+62|62|0)8\d{7,12}")
+# Any other run of 12 digits or more (an NIK or KK typed with a digit too few or too
+# many, a BPJS or KKS card number) keeps only its last four digits.
+_LONG_NUMBER = 12
 
 
 def _mask(value: str, keep_start: int) -> str:
@@ -68,6 +76,8 @@ def mask_for_key(key: str, value: Any) -> Any:
     or if the value looks like one; other values as they are."""
     name = key.rsplit(".", 1)[-1].rsplit("/", 1)[-1]
     if isinstance(value, str):
+        if _REGISTRY_FIELDS.get(key) == "kk":
+            return mask_kk(value)
         if _NIK_KEY.search(name):
             return mask_nik(value)
         if _KK_KEY.search(name):
@@ -77,10 +87,21 @@ def mask_for_key(key: str, value: Any) -> Any:
     return mask_data(value)
 
 
+def _mask_number(number: str) -> str:
+    if _PHONE_VALUE.fullmatch(number):
+        return mask_phone(number)
+    digits = number.lstrip("+")
+    if len(digits) == 16:
+        return mask_nik(number)
+    if len(digits) >= _LONG_NUMBER:
+        return MASK * (len(number) - _KEEP_END) + number[-_KEEP_END:]
+    return number
+
+
 def mask_text(value: str) -> str:
-    """A free text with any 16-digit number and Indonesian mobile number in it masked."""
-    masked = _SIXTEEN_DIGITS.sub(lambda m: mask_nik(m.group(0)), value)
-    return _PHONE_VALUE.sub(lambda m: mask_phone(m.group(0)), masked)
+    """A free text with every NIK or KK (16 digits), Indonesian mobile number and other
+    run of 12 digits or more in it masked."""
+    return _NUMBER_RUN.sub(lambda m: _mask_number(m.group(0)), value)
 
 
 def mask_data(value: Any) -> Any:

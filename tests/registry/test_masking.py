@@ -55,3 +55,21 @@ def test_a_value_is_masked_by_the_field_it_belongs_to():
     assert mask_for_key("family.kk_number", "3507130101090001") == "350713••••••0001"
     assert mask_for_key("birth_date", "1980-08-17") == "1980-08-17"
     assert mask_text("no number here") == "no number here"
+
+
+def test_a_persons_family_is_her_kk_number_and_is_masked_whatever_its_length():
+    # A conflict's or a history's "family" holds the KK number, a typo of it too.
+    assert mask_for_key("family", "3507130101090001") == "350713••••••0001"
+    assert mask_for_key("family", "350713010109001") == "350713•••••9001"
+    assert mask_for_key("family", "") == ""
+
+
+def test_a_number_in_a_text_is_masked_whole_never_by_halves():
+    text = "NIK 3507130801900001, typed 350713080190001, BPJS 0001234567890, area 36 m2"
+
+    masked = mask_text(text)
+
+    for number in ("3507130801900001", "350713080190001", "0001234567890", "0801900001"):
+        assert number not in masked
+    assert "350713••••••0001" in masked and "•••••••••7890" in masked
+    assert "area 36 m2" in masked and mask_text("on 20260101") == "on 20260101"
