@@ -8,6 +8,7 @@ query parameter. Reading a household's or a person's detail from outside the
 village's team is recorded (``registry.read``).
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,19 +19,26 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.access import Action, require
 from accounts.models import User
 from registry import queries
 from registry.conflicts import resolve_conflict
+from registry.family_members import family_members
 from registry.history import household_history, person_history
 from registry.masking import mask_nik
 from registry.models import Household, Person
 from registry.photo_files import photo_response
 from registry.presentation import conflict_row, history_rows, household_detail, person_detail
 from registry.read_audit import record_read
-from registry.reveal import reveal_household, reveal_person
+from registry.reveal import (
+    REVEALS_PER_HOUR,
+    RevealRateLimited,
+    reveal_household,
+    reveal_person,
+)
 from registry.serializers import (
     ConflictOutput,
     HouseholdDetailOutput,
@@ -217,27 +225,55 @@ class PersonDetailApi(APIView):
         operation_id="people_retrieve",
         responses=PersonDetailOutput,
         tags=TAGS,
-        description="A person with her household, family, moves, applications, assessments, "
-        "conflicts and history; identifiers masked. A read from outside the village's own "
+        description="A person with her household, family (the other members of her card "
+        "within the reader's areas; those outside counted, not named), moves, applications, "
+        "assessments, conflicts and history; identifiers masked. A read from outside the village's own "
         "team is recorded in the audit trail.",
     )
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         person = queries.get_person(user, pk)
-        record_read(user=user, obj=person, village_code=person.village_id or "", via="api")
+        area = person.village_id or person.kecamatan_code
+        record_read(user=user, obj=person, village_code=area, via="api")
         detail = person_detail(person)
         detail["history"] = history_rows(person_history(person))
+        family = family_members(user, person)
+        detail["family_members"] = family.members
+        detail["family_members_outside"] = family.outside
         return Response(PersonDetailOutput(detail).data)
 
 
 _REVEAL = (
     "The full NIK, KK and phone numbers, for reviewers, coordinators, district staff and "
     "administrators of the area, with a reason; each reveal is an audit record "
-    "(registry.revealed). 403 without the right, 404 outside one's areas."
+    "(registry.revealed). 403 without the right, 404 outside one's areas, 429 (with "
+    f"Retry-After) after {REVEALS_PER_HOUR} reveals in an hour."
 )
 
 
+def _reveal_answer(
+    request: Request, reveal: Callable[[User, str], Any], output: type[Serializer[Any]]
+) -> Response:
+    """``reveal(user, reason)`` for the reason sent, as ``output``, never cached; a refusal
+    for too many reveals says when to try again (Retry-After)."""
+    data = RevealInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        revealed = reveal(_user(request), data.validated_data["reason"])
+    except RevealRateLimited as error:
+        return Response(
+            {"code": error.code, "detail": error.detail},
+            status=error.http_status,
+            headers={"Retry-After": str(error.retry_after)},
+        )
+    response = Response(output(revealed).data)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class HouseholdRevealApi(APIView):
+    error_statuses = ("429",)
+
     @extend_schema(
         operation_id="households_reveal",
         request=RevealInput,
@@ -246,19 +282,19 @@ class HouseholdRevealApi(APIView):
         description=_REVEAL,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
-        household = queries.get_household(user, pk)
-        data = RevealInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        revealed = reveal_household(
-            user=user, household_id=household.pk, reason=data.validated_data["reason"]
+        household = queries.get_household(_user(request), pk)  # 404 before anything else
+        return _reveal_answer(
+            request,
+            lambda user, reason: reveal_household(
+                user=user, household_id=household.pk, reason=reason
+            ),
+            RevealedHouseholdOutput,
         )
-        response = Response(RevealedHouseholdOutput(revealed).data)
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class PersonRevealApi(APIView):
+    error_statuses = ("429",)
+
     @extend_schema(
         operation_id="people_reveal",
         request=RevealInput,
@@ -267,16 +303,12 @@ class PersonRevealApi(APIView):
         description=_REVEAL,
     )
     def post(self, request: Request, pk: int) -> Response:
-        user = _user(request)
-        person = queries.get_person(user, pk)
-        data = RevealInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        revealed = reveal_person(
-            user=user, person_id=person.pk, reason=data.validated_data["reason"]
+        person = queries.get_person(_user(request), pk)  # 404 before anything else
+        return _reveal_answer(
+            request,
+            lambda user, reason: reveal_person(user=user, person_id=person.pk, reason=reason),
+            RevealedPersonOutput,
         )
-        response = Response(RevealedPersonOutput(revealed).data)
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 class ConflictListApi(_ListApi):

@@ -8,17 +8,26 @@ agents. Each reveal is one audit record, ``registry.revealed``, with the
 reason and which fields were shown (never the values), in the transaction
 that reads them. The values are given in the answer only: never in a URL,
 a session, a log or the audit trail.
+
+A reveal is for one record at a time, not for harvesting: a reader may
+reveal at most ``REVEALS_PER_HOUR`` records in any hour (counted from the
+audit trail, so the limit holds across processes and restarts); the next is
+refused with RevealRateLimited (429) until the oldest of them is an hour old.
 """
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.access import Action, require
 from accounts.models import User
+from audit.models import AuditRecord
 from audit.trail import record_change
 from foundation.errors import DomainError
 from registry.models import Family, Person
@@ -28,12 +37,52 @@ logger = logging.getLogger(__name__)
 
 REASON_MIN = 5
 REASON_MAX = 500
+REVEALS_PER_HOUR = 20
+REVEAL_WINDOW = timedelta(hours=1)
 
 
 class RevealReasonRequired(DomainError):
     code = "reveal_reason_required"
     message = _("Say why you need the full numbers (at least 5 characters, at most 500).")
     http_status = 422
+
+
+class RevealRateLimited(DomainError):
+    """More reveals in the last hour than one person needs for her visits and calls;
+    ``retry_after``: the seconds until the oldest of them is an hour old."""
+
+    code = "reveal_rate_limited"
+    http_status = 429
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = max(int(retry_after), 1)
+        wait = max(-(-self.retry_after // 60), 1)
+        text = ngettext(
+            "You have shown the full numbers of %(count)d records in the last hour, the most "
+            "allowed. Try again in %(minutes)d minute.",
+            "You have shown the full numbers of %(count)d records in the last hour, the most "
+            "allowed. Try again in %(minutes)d minutes.",
+            wait,
+        )
+        super().__init__(text, count=REVEALS_PER_HOUR, minutes=wait)
+
+
+def check_reveal_rate(user: User, *, action: str = "registry.revealed") -> None:
+    """Raise RevealRateLimited when ``user`` already made ``REVEALS_PER_HOUR`` reveals
+    (audit records ``action``) in the last hour.
+
+    Runs in the reveal's transaction; the reader's row is locked first, so that two of
+    her reveals at once are counted one after the other, never both under the limit."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+    now = timezone.now()
+    recent = list(
+        AuditRecord.objects.filter(action=action, actor_id=user.pk, at__gt=now - REVEAL_WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)[:REVEALS_PER_HOUR]
+    )
+    if len(recent) >= REVEALS_PER_HOUR:
+        oldest = recent[-1]
+        raise RevealRateLimited(retry_after=int((oldest + REVEAL_WINDOW - now).total_seconds()))
 
 
 @dataclass(frozen=True)
@@ -74,13 +123,15 @@ def reveal_person(*, user: User, person_id: int | str, reason: str) -> RevealedP
     """The person's NIK, KK and phone in full, audited.
 
     Raises RecordNotFound outside the reader's areas (as for no person),
-    NotAllowed without ``Action.REVEAL`` over her village, and
-    RevealReasonRequired for a missing or overlong reason.
+    NotAllowed without ``Action.REVEAL`` over her village,
+    RevealReasonRequired for a missing or overlong reason and RevealRateLimited
+    after ``REVEALS_PER_HOUR`` reveals in the last hour.
     """
     person = get_person(user, person_id)
     area_code = person.village_id or person.kecamatan_code
     require(user, Action.REVEAL, area_code)
     text = clean_reason(reason)
+    check_reveal_rate(user)
     kk_number = person.family.kk_number if person.family else ""
     revealed = RevealedPerson(
         person_id=person.pk, nik=person.nik or "", kk_number=kk_number, phone=person.phone
@@ -114,6 +165,7 @@ def reveal_household(*, user: User, household_id: int | str, reason: str) -> Rev
     household = get_household(user, household_id)
     require(user, Action.REVEAL, household.village_id)
     text = clean_reason(reason)
+    check_reveal_rate(user)
     families = dict(
         Family.objects.filter(Q(household=household) | Q(members__household=household))
         .values_list("pk", "kk_number")

@@ -20,12 +20,16 @@ class LocationOutput(serializers.Serializer[Any]):
     accuracy = serializers.FloatField(allow_null=True)
 
 
-class MemberOutput(serializers.Serializer[Any]):
+# Who a person is, as every list and detail of people begins (NIK masked).
+class PersonFields(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     nik = serializers.CharField(help_text=MASKED)
     sex = serializers.CharField()
     birth_date = serializers.DateField(allow_null=True)
+
+
+class MemberOutput(PersonFields):
     relation = serializers.CharField(help_text="To the head: head, spouse, child…")
     kk_number = serializers.CharField(help_text=MASKED)
     phone = serializers.CharField(help_text="Masked: +62812••••5678.")
@@ -85,7 +89,8 @@ class HistoryEntryOutput(serializers.Serializer[Any]):
     at = serializers.DateTimeField(allow_null=True)
 
 
-class HouseholdItemOutput(serializers.Serializer[Any]):
+# Where a household is, as its list and its detail begin.
+class HouseholdFields(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     village_code = serializers.CharField()
     village_name = serializers.CharField()
@@ -93,24 +98,20 @@ class HouseholdItemOutput(serializers.Serializer[Any]):
     rt = serializers.CharField()
     rw = serializers.CharField()
     address = serializers.CharField()
+
+
+class HeadFields(serializers.Serializer[Any]):
     head_id = serializers.IntegerField(allow_null=True)
     head_name = serializers.CharField()
     head_nik = serializers.CharField(help_text=MASKED)
+
+
+class HouseholdItemOutput(HouseholdFields, HeadFields):
     members_count = serializers.IntegerField()
 
 
-class HouseholdDetailOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    village_code = serializers.CharField()
-    village_name = serializers.CharField()
-    kecamatan_code = serializers.CharField()
-    rt = serializers.CharField()
-    rw = serializers.CharField()
-    address = serializers.CharField()
+class HouseholdDetailOutput(HouseholdFields, HeadFields):
     location = LocationOutput(allow_null=True)
-    head_id = serializers.IntegerField(allow_null=True)
-    head_name = serializers.CharField()
-    head_nik = serializers.CharField(help_text=MASKED)
     housing = serializers.DictField(child=serializers.JSONField())
     assets = serializers.ListField(child=serializers.CharField())
     kks_number = serializers.CharField(help_text=MASKED)
@@ -125,20 +126,26 @@ class HouseholdDetailOutput(serializers.Serializer[Any]):
     history = HistoryEntryOutput(many=True)
 
 
-class PersonItemOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    nik = serializers.CharField(help_text=MASKED)
-    sex = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+class PersonItemOutput(PersonFields):
     village_code = serializers.CharField()
     household_id = serializers.IntegerField(allow_null=True)
+
+
+class FamilyMemberOutput(PersonFields):
+    """Another member of the person's family card, within the reader's areas."""
+
+    relation = serializers.CharField(help_text="To the head of her household.")
+    relation_label = serializers.CharField()
+    household_id = serializers.IntegerField(allow_null=True)
+    same_household = serializers.BooleanField(help_text="Lives in the person's household.")
 
 
 class ResidenceOutput(serializers.Serializer[Any]):
     household_id = serializers.IntegerField()
     village_code = serializers.CharField()
     village_name = serializers.CharField()
+    rt = serializers.CharField()
+    rw = serializers.CharField()
     since = serializers.DateField()
     until = serializers.DateField(allow_null=True)
 
@@ -159,12 +166,7 @@ class AssessmentOutput(serializers.Serializer[Any]):
     assessed_at = serializers.DateTimeField()
 
 
-class PersonDetailOutput(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    nik = serializers.CharField(help_text=MASKED)
-    sex = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+class PersonDetailOutput(PersonFields):
     phone = serializers.CharField(help_text="Masked: +62812••••5678.")
     village_code = serializers.CharField()
     kecamatan_code = serializers.CharField()
@@ -175,6 +177,13 @@ class PersonDetailOutput(serializers.Serializer[Any]):
     details = serializers.DictField(child=serializers.JSONField())
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    family_members = FamilyMemberOutput(
+        many=True, help_text="The other members of her family card within the reader's areas."
+    )
+    family_members_outside = serializers.IntegerField(
+        help_text="How many other members of her card live outside the reader's areas "
+        "(counted, not named)."
+    )
     residences = ResidenceOutput(many=True, help_text="Her stays, newest first: the moves.")
     applications = ApplicationOutput(many=True)
     assessments = AssessmentOutput(many=True)

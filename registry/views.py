@@ -13,6 +13,7 @@ or cached: no redirect could carry them without putting them somewhere.
 import datetime
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,6 +34,7 @@ from areas.models import Area, AreaLevel
 from foundation.errors import DomainError
 from registry import queries
 from registry.conflicts import resolve_conflict
+from registry.family_members import family_members
 from registry.form_labels import NO_LABELS, FormLabels, labels_of_source
 from registry.history import household_as_of, household_history, person_as_of, person_history
 from registry.masking import mask_nik
@@ -50,7 +52,13 @@ from registry.presentation import (
     programme_label,
 )
 from registry.read_audit import record_read
-from registry.reveal import RevealedHousehold, RevealedPerson, reveal_household, reveal_person
+from registry.reveal import (
+    RevealedHousehold,
+    RevealedPerson,
+    RevealRateLimited,
+    reveal_household,
+    reveal_person,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -266,24 +274,6 @@ def household_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "registry/household_detail.html", _household_context(request, household))
 
 
-@require_POST
-def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    household = queries.get_household(user, pk)  # 404 before anything else
-    try:
-        revealed = reveal_household(
-            user=user, household_id=household.pk, reason=request.POST.get("reason", "")
-        )
-    except DomainError as error:
-        if error.http_status in (403, 404):
-            raise
-        context = _household_context(request, household)
-        context["reveal_error"] = error.detail
-        return render(request, "registry/household_detail.html", context, status=error.http_status)
-    context = _household_context(request, household, revealed)
-    return _no_store(render(request, "registry/household_detail.html", context))
-
-
 @require_GET
 def household_photo(request: HttpRequest, pk: int) -> FileResponse:
     """The household's house photo (or its thumbnail), for readers of the household."""
@@ -292,6 +282,11 @@ def household_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 # --- a person -------------------------------------------------------------------------
+
+
+def _area_of(person: Person) -> str:
+    """Her village, or her kecamatan when she has none: where her reads are recorded."""
+    return person.village_id or person.kecamatan_code
 
 
 def _person_context(
@@ -309,6 +304,7 @@ def _person_context(
     labels = labels_of_source(person.created_by_source_id, translation.get_language() or "id")
     as_of = _as_of(request, lambda day: person_as_of(person, day), labels)
     as_of.pop("members_then")
+    family = family_members(user, person)
     return {
         **as_of,
         "as_of_empty": _("The registry held nothing of this person on that date."),
@@ -317,8 +313,10 @@ def _person_context(
         "history": history_rows(person_history(person), labels),
         "details": labelled(person.details, "details", labels),
         "visible_households": visible_households,
-        "can_reveal": can(user, Action.REVEAL, person.village_id or person.kecamatan_code),
-        "can_resolve": can(user, Action.REVIEW, person.village_id or person.kecamatan_code),
+        "family_members": family.members,
+        "family_outside": family.outside,
+        "can_reveal": can(user, Action.REVEAL, _area_of(person)),
+        "can_resolve": can(user, Action.REVIEW, _area_of(person)),
         "open_conflicts": [c for c in detail["conflicts"] if c["state"] == Conflict.State.OPEN],
         "revealed": revealed is not None,
         "here": request.path,
@@ -330,27 +328,69 @@ def person_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     person = queries.get_person(user, pk)
     via = "page as_of" if request.GET.get("as_of") else "page"
-    record_read(user=user, obj=person, village_code=person.village_id or "", via=via)
+    record_read(user=user, obj=person, village_code=_area_of(person), via=via)
     return render(request, "registry/person_detail.html", _person_context(request, person))
+
+
+# --- reveals ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Revealable:
+    """What a reveal page needs of a household or a person."""
+
+    template: str
+    find: Callable[[User, int], Any]  # 404 outside the reader's areas
+    reveal: Callable[[User, Any, str], Any]  # (reader, record, reason): the full numbers
+    context: Callable[[HttpRequest, Any, Any], dict[str, Any]]  # (request, record, revealed)
+
+
+def _reveal_page(request: HttpRequest, pk: int, kind: _Revealable) -> HttpResponse:
+    """The record's page with its full numbers, never stored; a refusal (no reason, too
+    many reveals) on the masked page with its status and, for too many, Retry-After.
+    Not found (404) and not allowed (403) go to their own pages."""
+    user = _user(request)
+    record = kind.find(user, pk)  # 404 before anything else
+    try:
+        revealed = kind.reveal(user, record, request.POST.get("reason", ""))
+    except DomainError as error:
+        if error.http_status in (403, 404):
+            raise
+        context = kind.context(request, record, None)
+        context["reveal_error"] = error.detail
+        response = render(request, kind.template, context, status=error.http_status)
+        if isinstance(error, RevealRateLimited):
+            response["Retry-After"] = str(error.retry_after)
+        return response
+    return _no_store(render(request, kind.template, kind.context(request, record, revealed)))
+
+
+_HOUSEHOLD = _Revealable(
+    template="registry/household_detail.html",
+    find=queries.get_household,
+    reveal=lambda user, household, reason: reveal_household(
+        user=user, household_id=household.pk, reason=reason
+    ),
+    context=_household_context,
+)
+_PERSON = _Revealable(
+    template="registry/person_detail.html",
+    find=queries.get_person,
+    reveal=lambda user, person, reason: reveal_person(
+        user=user, person_id=person.pk, reason=reason
+    ),
+    context=_person_context,
+)
+
+
+@require_POST
+def household_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    return _reveal_page(request, pk, _HOUSEHOLD)
 
 
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
-    person = queries.get_person(user, pk)
-    try:
-        revealed = reveal_person(
-            user=user, person_id=person.pk, reason=request.POST.get("reason", "")
-        )
-    except DomainError as error:
-        if error.http_status in (403, 404):
-            raise
-        context = _person_context(request, person)
-        context["reveal_error"] = error.detail
-        return render(request, "registry/person_detail.html", context, status=error.http_status)
-    return _no_store(
-        render(request, "registry/person_detail.html", _person_context(request, person, revealed))
-    )
+    return _reveal_page(request, pk, _PERSON)
 
 
 # --- conflicts ------------------------------------------------------------------------

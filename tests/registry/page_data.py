@@ -249,3 +249,39 @@ def make_readers() -> Readers:
         monitor=make_user("monitor-jatim", "monitor", ["35"]),
         auditor=make_user("auditor-malang", "auditor", ["35.07"]),
     )
+
+
+DEWI_NIK = "3507134506050004"
+ANDI_NIK = "3507130309080003"
+# The full identifiers of Budi's card's members who live elsewhere.
+FAMILY_SECRETS = (DEWI_NIK, ANDI_NIK)
+
+
+@dataclass
+class FamilyElsewhere:
+    dewi: Person  # Budi's daughter, married into a household of Kepanjen town
+    andi: Person  # Budi's son, who works in Pagelaran
+
+
+def add_family_elsewhere(data: RegistryData) -> FamilyElsewhere:
+    """Two more people on Budi's family card (KK), living in other households: Dewi in
+    Kepanjen town (Budi's kecamatan, another village) and Andi in Pagelaran."""
+    family = data.budi.family
+    assert family is not None
+    source = data.budi_household.created_by_source
+    town = make_household(source, KEPANJEN_TOWN, address="Jl. Kawi 3", rt="5", rw="1")
+    dewi = make_person(
+        town,
+        source,
+        "Dewi Santoso",
+        nik=DEWI_NIK,
+        sex="female",
+        born="2005-06-05",
+        relation="spouse",
+        family=family,
+    )
+    far = make_household(source, PAGELARAN_VILLAGE, address="Dusun Sumber 2", rt="2", rw="1")
+    andi = make_person(
+        far, source, "Andi Santoso", nik=ANDI_NIK, born="2008-09-03", relation="head", family=family
+    )
+    return FamilyElsewhere(dewi=dewi, andi=andi)

@@ -8,37 +8,9 @@ from rest_framework.test import APIClient
 from accounts.api_tokens import issue_api_token
 from audit.models import AuditRecord
 from registry.models import Conflict
-from tests.registry.page_data import (
-    BUDI_NIK,
-    BUDI_PHONE,
-    KK_BUDI,
-    SECRETS,
-    SITI_NIK,
-    build_registry,
-    make_readers,
-)
-
-
-@pytest.fixture
-def data(malang):
-    return build_registry()
-
-
-@pytest.fixture
-def readers(malang):
-    return make_readers()
-
-
-def _api(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def _assert_masked(response) -> None:
-    body = response.content.decode()
-    for secret in SECRETS:
-        assert secret not in body, f"{secret} shown in full"
+from tests.registry.page_data import BUDI_NIK, BUDI_PHONE, KK_BUDI, SITI_NIK
+from tests.registry.page_fixtures import *  # noqa: F403 (data, readers, the clients)
+from tests.registry.page_fixtures import api_client, assert_masked
 
 
 def _ids(response) -> list[int]:
@@ -46,7 +18,7 @@ def _ids(response) -> list[int]:
 
 
 def test_the_household_list_is_scoped_searched_and_masked(data, readers):
-    client = _api(readers.kepanjen_reviewer)
+    client = api_client(readers.kepanjen_reviewer)
 
     everything = client.get("/api/v1/households/")
     by_nik = client.get("/api/v1/households/", {"nik": SITI_NIK})
@@ -62,11 +34,13 @@ def test_the_household_list_is_scoped_searched_and_masked(data, readers):
     assert row["head_nik"] == "350713••••••0001" and row["members_count"] == 3
     assert _ids(elsewhere) == []
     for response in (everything, by_nik, by_kk, by_name):
-        _assert_masked(response)
+        assert_masked(response)
 
 
 def test_a_household_detail_has_members_provenance_conflicts_and_history_masked(data, readers):
-    response = _api(readers.kepanjen_reviewer).get(f"/api/v1/households/{data.budi_household.pk}/")
+    response = api_client(readers.kepanjen_reviewer).get(
+        f"/api/v1/households/{data.budi_household.pk}/"
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -77,11 +51,11 @@ def test_a_household_detail_has_members_provenance_conflicts_and_history_masked(
     assert body["history"][0]["field"] == "address"
     assert body["participations"][0]["programme"] == "pkh"
     assert body["photo_url"] is None
-    _assert_masked(response)
+    assert_masked(response)
 
 
 def test_another_areas_records_are_the_same_404_as_unknown_ones(data, readers):
-    client = _api(readers.kepanjen_reviewer)
+    client = api_client(readers.kepanjen_reviewer)
     far = data.sari_household
 
     answers = [
@@ -108,7 +82,7 @@ def test_another_areas_records_are_the_same_404_as_unknown_ones(data, readers):
 
 
 def test_a_person_detail_carries_her_history(data, readers):
-    response = _api(readers.district).get(f"/api/v1/people/{data.budi.pk}/")
+    response = api_client(readers.district).get(f"/api/v1/people/{data.budi.pk}/")
 
     assert response.status_code == 200
     body = response.json()
@@ -117,11 +91,11 @@ def test_a_person_detail_carries_her_history(data, readers):
     assert fields["nik"]["after"] == "350713••••••0001"
     assert fields["phone"]["after"] == "+62812••••5678"
     assert body["residences"][0]["household_id"] == data.budi_household.pk
-    _assert_masked(response)
+    assert_masked(response)
 
 
 def test_the_people_list_searches_by_nik_name_and_village(data, readers):
-    client = _api(readers.district)
+    client = api_client(readers.district)
 
     assert _ids(client.get("/api/v1/people/", {"nik": BUDI_NIK})) == [data.budi.pk]
     assert _ids(client.get("/api/v1/people/", {"q": "Wulandari"})) == [data.sari.pk]
@@ -130,11 +104,11 @@ def test_the_people_list_searches_by_nik_name_and_village(data, readers):
         data.siti.pk,
         data.baby.pk,
     }
-    _assert_masked(client.get("/api/v1/people/"))
+    assert_masked(client.get("/api/v1/people/"))
 
 
 def test_a_reveal_needs_a_reason_and_returns_the_full_numbers_audited(data, readers):
-    client = _api(readers.kepanjen_reviewer)
+    client = api_client(readers.kepanjen_reviewer)
     url = f"/api/v1/households/{data.budi_household.pk}/reveal/"
 
     refused = client.post(url, {"reason": ""})
@@ -153,7 +127,7 @@ def test_a_reveal_needs_a_reason_and_returns_the_full_numbers_audited(data, read
 
 
 def test_a_person_reveal(data, readers):
-    response = _api(readers.coordinator).post(
+    response = api_client(readers.coordinator).post(
         f"/api/v1/people/{data.budi.pk}/reveal/", {"reason": "calling about PKH"}
     )
 
@@ -170,28 +144,28 @@ def test_a_person_reveal(data, readers):
 def test_field_agents_monitors_and_auditors_cannot_reveal(data, readers, who):
     user = getattr(readers, who)
 
-    response = _api(user).post(
+    response = api_client(user).post(
         f"/api/v1/people/{data.budi.pk}/reveal/", {"reason": "I would like to see"}
     )
 
     assert response.status_code in (403, 404)
     assert response.status_code == (403 if who == "agent" else 404)
-    _assert_masked(response)
+    assert_masked(response)
     assert not AuditRecord.objects.filter(action="registry.revealed").exists()
 
 
 def test_a_reveal_is_never_a_query_parameter(data, readers):
-    client = _api(readers.kepanjen_reviewer)
+    client = api_client(readers.kepanjen_reviewer)
 
     assert client.get(f"/api/v1/people/{data.budi.pk}/reveal/").status_code == 405
-    _assert_masked(client.get(f"/api/v1/people/{data.budi.pk}/", {"reveal": "1", "reason": "x"}))
+    assert_masked(client.get(f"/api/v1/people/{data.budi.pk}/", {"reveal": "1", "reason": "x"}))
 
 
 def test_api_reads_from_outside_the_village_team_are_audited(data, readers):
-    _api(readers.kepanjen_reviewer).get(f"/api/v1/households/{data.budi_household.pk}/")
-    _api(readers.agent).get(f"/api/v1/households/{data.budi_household.pk}/")
-    _api(readers.district).get(f"/api/v1/people/{data.siti.pk}/")
-    _api(readers.district).get("/api/v1/people/")
+    api_client(readers.kepanjen_reviewer).get(f"/api/v1/households/{data.budi_household.pk}/")
+    api_client(readers.agent).get(f"/api/v1/households/{data.budi_household.pk}/")
+    api_client(readers.district).get(f"/api/v1/people/{data.siti.pk}/")
+    api_client(readers.district).get("/api/v1/people/")
 
     reads = AuditRecord.objects.filter(action="registry.read").order_by("pk")
     assert [(r.actor_username, r.object_id, r.after) for r in reads] == [
@@ -201,7 +175,7 @@ def test_api_reads_from_outside_the_village_team_are_audited(data, readers):
 
 
 def test_a_reviewer_resolves_a_conflict_by_value_or_by_choice(data, readers):
-    client = _api(readers.kepanjen_reviewer)
+    client = api_client(readers.kepanjen_reviewer)
     url = f"/api/v1/conflicts/{data.budi_conflict.pk}/resolve/"
 
     missing = client.post(url, {"reason": "checked"}, format="json")
@@ -217,7 +191,7 @@ def test_a_reviewer_resolves_a_conflict_by_value_or_by_choice(data, readers):
 
 
 def test_a_coordinator_reads_conflicts_but_does_not_resolve_them(data, readers):
-    client = _api(readers.coordinator)
+    client = api_client(readers.coordinator)
 
     listed = client.get("/api/v1/conflicts/", {"village": "35.07.13.2011"})
     refused = client.post(
@@ -242,7 +216,7 @@ def test_the_api_takes_a_token(data, readers):
 
 
 def test_the_api_reads_a_fixed_number_of_queries(data, readers, django_assert_max_num_queries):
-    client = _api(readers.district)
+    client = api_client(readers.district)
 
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/households/").status_code == 200
@@ -271,3 +245,50 @@ def test_the_schema_describes_the_registry(reviewer_client):
     listing = {p["name"] for p in paths["/api/v1/households/"]["get"]["parameters"]}
     assert listing >= {"nik", "kk", "q", "village", "limit", "offset"}
     assert "409" in paths["/api/v1/conflicts/{id}/resolve/"]["post"]["responses"]
+
+
+def test_a_person_detail_lists_her_family_within_the_readers_areas(data, readers):
+    from tests.registry.page_data import FAMILY_SECRETS, add_family_elsewhere
+
+    elsewhere = add_family_elsewhere(data)
+
+    kepanjen = api_client(readers.kepanjen_reviewer).get(f"/api/v1/people/{data.budi.pk}/")
+    district = api_client(readers.district).get(f"/api/v1/people/{data.budi.pk}/")
+
+    body = kepanjen.json()
+    assert body["kk_number"] == "350713••••••0001"
+    members = {m["id"]: m for m in body["family_members"]}
+    assert set(members) == {data.siti.pk, elsewhere.dewi.pk}
+    assert members[data.siti.pk]["nik"] == "350713••••••0002"
+    assert members[data.siti.pk]["relation"] == "spouse" and members[data.siti.pk]["same_household"]
+    assert members[elsewhere.dewi.pk]["household_id"] == elsewhere.dewi.household_id
+    assert body["family_members_outside"] == 1
+    assert "Andi" not in kepanjen.content.decode()
+    assert {m["id"] for m in district.json()["family_members"]} == {
+        data.siti.pk,
+        elsewhere.dewi.pk,
+        elsewhere.andi.pk,
+    }
+    assert district.json()["family_members_outside"] == 0
+    assert body["residences"][0]["rt"] == "3"
+    for response in (kepanjen, district):
+        assert_masked(response)
+        assert_masked(response, FAMILY_SECRETS)
+
+
+def test_too_many_reveals_in_an_hour_are_answered_429_with_retry_after(data, readers):
+    from registry.reveal import REVEALS_PER_HOUR
+
+    client = api_client(readers.district)
+    url = f"/api/v1/households/{data.budi_household.pk}/reveal/"
+    for _ in range(REVEALS_PER_HOUR):
+        assert client.post(url, {"reason": "calling the households"}).status_code == 200
+
+    refused = client.post(url, {"reason": "calling the households"})
+    person = client.post(f"/api/v1/people/{data.budi.pk}/reveal/", {"reason": "one more call"})
+
+    assert refused.status_code == person.status_code == 429
+    assert refused.json()["code"] == "reveal_rate_limited"
+    assert int(refused["Retry-After"]) > 3000
+    assert_masked(refused)
+    assert AuditRecord.objects.filter(action="registry.revealed").count() == REVEALS_PER_HOUR
