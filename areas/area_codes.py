@@ -5,9 +5,15 @@ deletes one (the admin is read-only; roles and submissions protect them), so a
 code found once stays valid, and each process remembers the codes it has seen.
 """
 
+import csv
+import functools
+import gzip
+from pathlib import Path
 from threading import Lock
 
 from areas.models import Area
+
+_DISTRICTS = Path(__file__).resolve().parent / "data/idn-area-data/districts.csv.gz"
 
 _known: set[str] = set()
 _lock = Lock()
@@ -46,3 +52,17 @@ def common_ancestor(codes: list[str]) -> str:
             length += 1
         common = common[:length]
     return ".".join(common)
+
+
+@functools.cache
+def kecamatan_codes() -> frozenset[str]:
+    """Every kecamatan code of Indonesia as six digits (``350713``), from the data the
+    project ships (``areas/data/idn-area-data``), not only the areas loaded; read once."""
+    with gzip.open(_DISTRICTS, "rt", encoding="utf-8") as handle:
+        return frozenset(row["code"].replace(".", "") for row in csv.DictReader(handle))
+
+
+@functools.cache
+def province_codes() -> frozenset[str]:
+    """Every province code of Indonesia as two digits."""
+    return frozenset(code[:2] for code in kecamatan_codes())

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import AreaLevel
+from foundation.nik import full_year, nik_birth_date
 from imports.columns import SourceKind
 from imports.places import AreaBook, area_ref, digits_of, dotted, resolve_village
 from imports.readers import SourceRow
@@ -204,14 +205,6 @@ def _word(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", (text or "").casefold())
 
 
-def _full_year(two_digits: int, today: date) -> int:
-    """Of the two centuries, the one that is not in the future."""
-    century = today.year - today.year % 100
-    return (
-        century + two_digits if century + two_digits <= today.year else century - 100 + two_digits
-    )
-
-
 class _Unreadable(ValueError):
     pass
 
@@ -231,25 +224,11 @@ def parse_date(text: str, *, today: date) -> date | None:
         month = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text.casefold())
         if month is None:
             raise _Unreadable(text)
-        year = int(year_text) if len(year_text) == 4 else _full_year(int(year_text), today)
+        year = int(year_text) if len(year_text) == 4 else full_year(int(year_text), today)
         return date(year, month, int(day))
     if _SERIAL.match(text):
         return _EXCEL_EPOCH + timedelta(days=int(float(text)))
     raise _Unreadable(text)
-
-
-def nik_date(number: str, *, today: date) -> tuple[date | None, bool]:
-    """The date in a NIK's digits 7–12 and whether it is a woman's (day + 40); None when
-    the digits are no real date. (The same rule as review.checks.nik.nik_birth_date,
-    which sits above this app.)"""
-    day, month, year = int(number[6:8]), int(number[8:10]), int(number[10:12])
-    woman = day > 40
-    if woman:
-        day -= 40
-    try:
-        return date(_full_year(year, today), month, day), woman
-    except ValueError:
-        return None, woman
 
 
 def _neighbourhood(text: str) -> str:
@@ -332,7 +311,7 @@ def read_row(
     elif not _SIXTEEN.match(nik_text):
         problems.append(_reason("nik.format", nik=nik_text, count=len(nik_text)))
     else:
-        written, woman = nik_date(nik_text, today=today)
+        written, woman = nik_birth_date(nik_text, today=today)
         if written is None:
             problems.append(_reason("nik.date", digits=nik_text[6:12]))
         else:

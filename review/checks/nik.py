@@ -9,56 +9,13 @@ project ships (``areas/data/idn-area-data``), not only the areas loaded; an
 unknown one is a warning, as codes change when regencies split.
 """
 
-import csv
-import functools
-import gzip
-import re
 from datetime import date
-from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from areas.area_codes import kecamatan_codes, province_codes
+from foundation.nik import SIXTEEN_DIGITS, kecamatan_code_of, nik_birth_date
 from review.checks.base import ERROR, INFO, WARNING, FindingDraft, make_finding
-
-_DISTRICTS = Path(__file__).resolve().parents[2] / "areas/data/idn-area-data/districts.csv.gz"
-_SIXTEEN_DIGITS = re.compile(r"^[0-9]{16}$")
-
-
-@functools.cache
-def kecamatan_codes() -> frozenset[str]:
-    """Every kecamatan code of Indonesia as six digits (``350713``), read once."""
-    with gzip.open(_DISTRICTS, "rt", encoding="utf-8") as handle:
-        return frozenset(row["code"].replace(".", "") for row in csv.DictReader(handle))
-
-
-def kecamatan_code_of(number: str) -> str:
-    """The number's first six digits as an area code: ``35.07.13``."""
-    return f"{number[0:2]}.{number[2:4]}.{number[4:6]}"
-
-
-@functools.cache
-def _province_codes() -> frozenset[str]:
-    return frozenset(code[:2] for code in kecamatan_codes())
-
-
-def nik_birth_date(number: str) -> tuple[date | None, bool]:
-    """The date written in a NIK's digits 7–12 and whether it is a woman's (day + 40).
-
-    The year has two digits: of the two centuries, the one that is not in the
-    future. Returns (None, is_woman) when the digits are no real date.
-    """
-    day, month, year = int(number[6:8]), int(number[8:10]), int(number[10:12])
-    woman = day > 40
-    if woman:
-        day -= 40
-    this_year = date.today().year
-    century = this_year - this_year % 100
-    full_year = century + year if century + year <= this_year else century - 100 + year
-    try:
-        return date(full_year, month, day), woman
-    except ValueError:
-        return None, woman
-
 
 _SEX_WORDS = {
     "male": "male",
@@ -96,7 +53,7 @@ def check_nik(
 ) -> list[FindingDraft]:
     """What is wrong with a NIK as written, and with what the same person's answers say."""
     number = (nik or "").strip()
-    if not _SIXTEEN_DIGITS.match(number):
+    if not SIXTEEN_DIGITS.match(number):
         return [
             make_finding(
                 "nik.format",
@@ -110,7 +67,7 @@ def check_nik(
         ]
     found: list[FindingDraft] = []
     prefix = number[:6]
-    if prefix[:2] not in _province_codes():
+    if prefix[:2] not in province_codes():
         found.append(
             make_finding(
                 "nik.area_unknown",
@@ -191,7 +148,7 @@ def check_nik(
 def check_kk(kk: str, *, field: str) -> list[FindingDraft]:
     """A family card number: 16 digits beginning with a real kecamatan code."""
     number = (kk or "").strip()
-    if not _SIXTEEN_DIGITS.match(number):
+    if not SIXTEEN_DIGITS.match(number):
         return [
             make_finding(
                 "kk.format",
@@ -207,7 +164,7 @@ def check_kk(kk: str, *, field: str) -> list[FindingDraft]:
         return [
             make_finding(
                 "kk.format",
-                WARNING if number[:2] in _province_codes() else ERROR,
+                WARNING if number[:2] in province_codes() else ERROR,
                 field,
                 None,
                 _("The KK number's first six digits (%(code)s) are no kecamatan of Indonesia."),
@@ -249,6 +206,4 @@ __all__ = [
     "check_kk",
     "check_nik",
     "duplicates_in_household",
-    "kecamatan_codes",
-    "nik_birth_date",
 ]

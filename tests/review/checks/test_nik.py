@@ -2,8 +2,9 @@
 
 import pytest
 
+from areas.area_codes import kecamatan_codes
 from review.checks.base import ERROR, WARNING
-from review.checks.nik import check_kk, check_nik, duplicates_in_household, kecamatan_codes
+from review.checks.nik import check_kk, check_nik, duplicates_in_household
 
 # Kepanjen (35.07.13), a man born 17-08-1980.
 MAN = "3507131708800001"
