@@ -35,6 +35,8 @@ class Action(StrEnum):
     REVEAL = "reveal"
     # Take a selection of the registry out as CSV or XLSX (always masked; audited).
     EXPORT = "export"
+    # Load a source database's extract (e-KTP, KK, PPLS, KPS) into the registry (audited).
+    IMPORT = "import"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -61,6 +63,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.MANAGE_PHONES,
             Action.REVEAL,
             Action.EXPORT,
+            Action.IMPORT,
         }
     ),
     # Monitors see counts (reports, the queue's summary), never a household's data.

@@ -139,3 +139,12 @@ def test_users_created_with_a_password_can_answer_a_digest_challenge(db):
     assert user.digest_ha1 == digest_ha1("midwife", "new-456")
     user.set_unusable_password()
     assert user.digest_ha1 == ""
+
+
+def test_only_district_staff_import_source_databases_and_only_in_their_district(people):
+    district = people["district"]
+    assert can(district, Action.IMPORT, "35.07")
+    assert can(district, Action.IMPORT, KEPANJEN)
+    assert not can(district, Action.IMPORT, "81.71")
+    for other in ("agent", "reviewer", "coordinator", "monitor"):
+        assert not can(people[other], Action.IMPORT, KEPANJEN_VILLAGE)
