@@ -38,6 +38,8 @@ class AuditRecord(models.Model):
             models.Index(fields=["area_code", "-at"], name="audit_area_at"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["-at"], name="audit_at"),
+            # One reader's recent records of one kind: the hourly limit of reveals.
+            models.Index(fields=["actor_id", "action", "-at"], name="audit_actor_action_at"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,11 @@ def domain_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         problems = getattr(exc, "problems", None)
         if problems:
             body["problems"] = [problem.as_dict() for problem in problems]
-        return Response(body, status=status)
+        answer = Response(body, status=status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:  # a refusal for too many (429) says when to try again
+            answer["Retry-After"] = str(retry_after)
+        return answer
     response = exception_handler(exc, context)
     if response is None:
         return None

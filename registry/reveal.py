@@ -67,16 +67,24 @@ class RevealRateLimited(DomainError):
         super().__init__(text, count=REVEALS_PER_HOUR, minutes=wait)
 
 
-def check_reveal_rate(user: User, *, action: str = "registry.revealed") -> None:
+# Every reveal a reader makes counts against one budget: the registry's and the review
+# queue's alike.
+REVEAL_ACTIONS = ("registry.revealed", "review.revealed")
+
+
+def check_reveal_rate(user: User) -> None:
     """Raise RevealRateLimited when ``user`` already made ``REVEALS_PER_HOUR`` reveals
-    (audit records ``action``) in the last hour.
+    (audit records of ``REVEAL_ACTIONS``: registry and review queue together) in the last
+    hour.
 
     Runs in the reveal's transaction; the reader's row is locked first, so that two of
     her reveals at once are counted one after the other, never both under the limit."""
     User.objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
     now = timezone.now()
     recent = list(
-        AuditRecord.objects.filter(action=action, actor_id=user.pk, at__gt=now - REVEAL_WINDOW)
+        AuditRecord.objects.filter(
+            action__in=REVEAL_ACTIONS, actor_id=user.pk, at__gt=now - REVEAL_WINDOW
+        )
         .order_by("-at")
         .values_list("at", flat=True)[:REVEALS_PER_HOUR]
     )

@@ -20,7 +20,7 @@ from accounts.models import User
 from audit.trail import record_change
 from forms.roles import FormRoles, roles_of_version
 from registry.masking import mask_kk, mask_nik, mask_phone
-from registry.reveal import clean_reason
+from registry.reveal import check_reveal_rate, clean_reason
 from review.decisions import item_area_code
 from review.models import ReviewItem
 from review.queue import get_visible_item
@@ -74,11 +74,13 @@ def mask_value(masks: dict[str, Callable[[str | None], str]], field: str, value:
 def reveal_item(*, user: User, item_id: int, reason: str) -> ReviewItem:
     """The item, for a reader allowed to see its identifiers in full (Action.REVEAL over its
     area), with one audit record ``review.revealed`` (the reason, never the values).
-    Raises ItemNotFound (outside her areas), NotAllowed, RevealReasonRequired."""
+    Raises ItemNotFound (outside her areas), NotAllowed, RevealReasonRequired, and
+    RevealRateLimited after too many reveals in an hour (the registry's and these)."""
     item = get_visible_item(user, item_id)
     text = clean_reason(reason)
     area = item_area_code(item)
     require(user, Action.REVEAL, area)
+    check_reveal_rate(user)
     record_change(
         actor=user,
         action="review.revealed",

@@ -675,7 +675,11 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         context = _detail_context(request, item)
         context["reveal_error"] = error.detail
-        return render(request, "review/item_detail.html", context, status=error.http_status)
+        refused = render(request, "review/item_detail.html", context, status=error.http_status)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after:
+            refused["Retry-After"] = str(retry_after)
+        return refused
     response = render(
         request, "review/item_detail.html", _detail_context(request, item, revealed=True)
     )

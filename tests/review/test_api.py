@@ -958,3 +958,36 @@ def test_the_api_masks_identifiers_until_a_reveal_with_a_reason(kepanjen, pagela
     outside = pagelaran.post(f"{url}reveal/", {"reason": "Checking his KTP"}, format="json")
     assert outside.status_code == 404
     assert "3507130203650004" not in kepanjen.get(url).content.decode()
+
+
+def test_reveals_in_the_queue_and_the_registry_share_one_hourly_limit(
+    kepanjen, reviewer, households
+):
+    from registry.reveal import REVEALS_PER_HOUR
+
+    slamet = households["slamet"]
+    # Her reveals of registry records this hour, as the registry records them.
+    for n in range(REVEALS_PER_HOUR - 1):
+        AuditRecord.objects.create(
+            at=timezone.now(),
+            actor_id=reviewer.pk,
+            action="registry.revealed",
+            object_type="registry.person",
+            object_id=str(n),
+            object_label="",
+            source="test",
+        )
+    url = f"/api/v1/submissions/{slamet.pk}/reveal/"
+    assert kepanjen.post(url, {"reason": "Checking his KTP"}, format="json").status_code == 200
+
+    refused = kepanjen.post(url, {"reason": "Checking his KTP"}, format="json")
+
+    assert refused.status_code == 429 and refused.json()["code"] == "reveal_rate_limited"
+    assert int(refused["Retry-After"]) > 3000
+    assert "3507130203650004" not in refused.content.decode()
+    assert AuditRecord.objects.filter(action="review.revealed").count() == 1
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(reviewer)
+    shown = page.post(f"/submissions/{slamet.pk}/reveal/", {"reason": "Checking his KTP"})
+    assert shown.status_code == 429 and int(shown["Retry-After"]) > 3000
+    assert "3507130203650004" not in shown.content.decode()
