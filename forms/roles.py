@@ -4,7 +4,9 @@ The checks work on any questionnaire, not only ours. Our four
 (``forms/questionnaires/*.yaml``) name their questions ``hh_head_nik``,
 ``kk_number``, ``members/nik``…; for other forms the roles are found by the
 questions' names (NIK, KK, phone, name, sex, birth date) and types (geopoint,
-image). A published version never changes, so its roles are read once per
+image). A follow-up's pick of a registry household or person is the question
+whose choices come from the registry's list (``jr://file-csv/households.csv``,
+``people.csv``), whatever its name. A published version never changes, so its roles are read once per
 process (``roles_of_version``).
 """
 
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms.area_media import HOUSEHOLDS_CSV, PEOPLE_CSV
 from forms.models import FormVersion
 from forms.xform_outline import OutlineNode, read_outline
 
@@ -55,6 +58,10 @@ class FormRoles:
     images: tuple[str, ...] = ()
     repeats: tuple[RepeatRoles, ...] = field(default=())
     max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M
+    # A follow-up's pick of a registry household or person: the question whose choices
+    # are the registry's list (``select_one_from_file households.csv`` / ``people.csv``).
+    household_pick: str = ""
+    person_pick: str = ""
 
     @property
     def is_roster(self) -> bool:
@@ -110,6 +117,12 @@ def _max_accuracy(xform_xml: str, gps: OutlineNode | None) -> float:
     return DEFAULT_MAX_ACCURACY_M
 
 
+def _pick(nodes: list[OutlineNode], filename: str) -> str:
+    """The first question outside repeats whose choices are the media file ``filename``."""
+    found = next((n for n in nodes if n.choices is not None and n.choices.file == filename), None)
+    return found.path if found else ""
+
+
 def read_form_roles(xform_xml: str) -> FormRoles:
     """The roles of a form's questions, found by name (any form) and type."""
     outline = read_outline(xform_xml)
@@ -156,6 +169,8 @@ def read_form_roles(xform_xml: str) -> FormRoles:
         images=tuple(n.path for n in questions if n.type == "image"),
         repeats=tuple(repeats),
         max_accuracy_m=_max_accuracy(xform_xml, gps),
+        household_pick=_pick(top, HOUSEHOLDS_CSV),
+        person_pick=_pick(top, PEOPLE_CSV),
     )
 
 

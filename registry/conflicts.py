@@ -70,10 +70,29 @@ def chosen_value(conflict: Conflict, value: Any) -> tuple[Any, str]:
 
 
 def _move(person: Person, household_id: Any, source: Source) -> None:
-    """She lives in the chosen household from today: her open stay closes, one opens."""
+    """She lives in the chosen household from today: her open stay closes, one opens;
+    the household she leaves, if she headed it, has no head (as in ``registry.merge``)."""
     if household_id is None or _same(household_id, person.household_id):
         return
     household = Household.objects.get(pk=household_id)
+    left = None
+    if person.household_id is not None:
+        left = (
+            Household.objects.select_for_update()
+            .filter(pk=person.household_id, head_id=person.pk)
+            .first()
+        )
+    if left is not None:
+        left.head = None
+        left.save(update_fields=["head", "updated_at"])
+        RegistryChange.objects.create(
+            source=source,
+            household=left,
+            field="head",
+            before=person.pk,
+            after=None,
+            at=source.approved_at,
+        )
     today = timezone.localdate()
     Residence.objects.filter(person=person, until__isnull=True).update(until=today, ended_by=source)
     Residence.objects.create(person=person, household=household, since=today, source=source)

@@ -48,3 +48,13 @@ class ResolutionValueTaken(RegistryError):
     code = "resolution_value_taken"
     message = _("This value belongs to another person in the registry.")
     http_status = 409
+
+
+class ApplicantUnknown(RegistryError):
+    """A follow-up names nobody: no person picked that may be linked, no NIK, no name."""
+
+    code = "applicant_unknown"
+    message = _(
+        "This submission names no one the registry can find: no person it picked can be "
+        "linked, and it gives no NIK or name."
+    )

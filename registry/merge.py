@@ -36,16 +36,38 @@ The rules:
 - **Moves**: a person found in another household closes her open
   ``Residence`` (until the submission's date, ended by this Source) and opens
   one in this household; ``Person.household``, ``village`` and
-  ``kecamatan_code`` follow. She stays one row. A person found by her NIK
-  under a name that is not alike (a mistyped NIK would move a stranger) is
-  not moved: a ``household`` conflict lets a reviewer move her. A person missing from a
-  re-survey of her household is not deleted nor moved: she stays as she is,
-  until a survey finds her elsewhere.
+  ``kecamatan_code`` follow. She stays one row. Her family (KK) follows the
+  survey she moves with (a daughter who marries and moves gets a new family
+  card): no conflict; the new family belongs to this household when it has
+  none. A different KK for someone who stays is a conflict, as above. When she
+  headed the household she leaves, it has no head from this merge on (a
+  ``head`` change of that household, to none), so that its next survey sets
+  its new head without a conflict. A person found by her NIK under a name
+  that is not alike (a mistyped NIK would move a stranger) is not moved: a
+  ``household`` conflict lets a reviewer move her (the same rules then, but
+  her family stays). A person missing from a re-survey of her household is
+  not deleted nor moved: she stays as she is, until a survey finds her
+  elsewhere.
 - **Programmes** the household reports (``programmes``, without ``none``) are
   open ``Participation`` rows; one a newer survey no longer lists ends.
 - An approved needs assessment becomes an ``Assessment`` of the person (found
   by NIK, else created in the village without a household); a programme
-  registration an ``Application``.
+  registration an ``Application``. A follow-up that picked a household or a
+  person from the phone's lists (``registry.phone_lists``; ``forms.roles``'s
+  ``household_pick``, ``person_pick``) links to them: the picked person is the
+  applicant (answers that disagree with hers are the usual conflicts; a NIK
+  another person holds is a conflict too), the picked household is the
+  assessment's. A pick is linked only when the id is a household (person) in
+  the agent's list and the submission's village (area), and the person is of
+  the household picked; else it is not linked (a tampered phone, an id of
+  another kecamatan), the person is found by NIK as without a pick, and the
+  summary's ``picks`` says why. A follow-up that names nobody (no pick linked,
+  no NIK, no name) is refused (``ApplicantUnknown``).
+- **Retries**: the plan is made and applied under lock in a savepoint; when
+  another merge inserted one of the same rows meanwhile (an IntegrityError),
+  or PostgreSQL broke a deadlock or a serialization failure (SQLSTATE 40P01,
+  40001) by rolling this one back, it is planned and applied again from the
+  savepoint: three attempts in all.
 
 Every value set writes a ``RegistryChange`` (before, after, source, at); the
 merge writes one audit record (``registry.merged``) with the counts that
@@ -53,10 +75,12 @@ merge writes one audit record (``registry.merged``) with the counts that
 """
 
 import logging
+import random
+import time
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -67,6 +91,7 @@ from intake.models import Submission
 from registry.errors import VillageUnknown
 from registry.merge_plan import (
     HOUSEHOLD,
+    PICKED_HOUSEHOLD,
     FieldChange,
     MergePlan,
     PlannedConflict,
@@ -156,20 +181,46 @@ def merge_submission(
     return source
 
 
+ATTEMPTS = 3
+# PostgreSQL's SQLSTATEs of a transaction it rolled back so that another could go on.
+_RETRYABLE_STATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+
+def _sqlstate(error: OperationalError) -> str:
+    cause = error.__cause__
+    return str(getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None) or "")
+
+
 def _plan_and_apply(
     submission: Submission, answers: dict[str, Any], source: Source
 ) -> tuple[MergePlan, dict[str, Any]]:
-    """Plan under lock and apply; once more if another merge created one of the same rows
-    (a person's NIK, a KK) meanwhile: its commit decided, and the new plan finds them."""
-    for attempt in range(2):
+    """Plan under lock and apply, in a savepoint; again from it (three attempts in all)
+    when another merge created one of the same rows (a person's NIK, a KK) meanwhile
+    (once: its commit decided, and the new plan finds them), or when PostgreSQL rolled
+    this one back to break a deadlock or a serialization failure (with a short wait)."""
+    raced = False
+    for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 plan = compute_plan(submission=submission, answers=answers, lock=True)
                 return plan, _Applier(plan, source).apply()
         except IntegrityError:
-            if attempt:
+            if raced or attempt == ATTEMPTS:
                 raise
+            raced = True
             logger.info("registry merge raced submission_id=%s: planned again", submission.pk)
+        except OperationalError as error:
+            state = _sqlstate(error)
+            if state not in _RETRYABLE_STATES or attempt == ATTEMPTS:
+                raise
+            logger.warning(
+                "registry merge rolled back by the database (sqlstate %s) submission_id=%s "
+                "attempt=%s: planned again",
+                state,
+                submission.pk,
+                attempt,
+            )
+            time.sleep(0.05 * attempt + random.uniform(0, 0.05))  # noqa: S311 (jitter)
     raise AssertionError("unreachable")
 
 
@@ -310,8 +361,15 @@ class _Applier:
         }
         if HOUSEHOLD in self.rows:
             summary["household_id"] = self._pk(HOUSEHOLD)
+        elif PICKED_HOUSEHOLD in self.rows:
+            summary["household_id"] = self._pk(PICKED_HOUSEHOLD)
         if "person" in self.rows:
             summary["person_id"] = self._pk("person")
+        if plan.picks:
+            summary["picks"] = [
+                {"question": pick.question, "answer": pick.answer[:40], "outcome": pick.outcome}
+                for pick in plan.picks
+            ]
         return summary
 
     def _village_or_none(self) -> Area | None:
@@ -415,9 +473,10 @@ class _Applier:
             return
         assert isinstance(person, Person)
         if isinstance(record, AssessmentRecord):
+            picked = self.rows.get(PICKED_HOUSEHOLD)
             Assessment.objects.create(
                 person=person,
-                household_id=person.household_id,
+                household_id=picked.pk if picked is not None else person.household_id,
                 source=self.source,
                 answers=record.answers,
                 is_recommended=record.is_recommended,

@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from accounts.access import Scope
 from areas.models import Area, AreaLevel
 from foundation.names import same_person_name
 from intake.models import Attachment, Submission
+from registry.errors import ApplicantUnknown
 from registry.models import Conflict, Family, Household, Participation, Person, RegistryChange
 from registry.models import Source as SourceRow
+from registry.phone_lists import intersect, list_scope
 from registry.provenance import Held, earlier_versions, latest_sources
 from registry.records import (
     AssessmentRecord,
@@ -38,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 IDENTITY_FIELDS = ("nik", "name", "sex", "birth_date", "family")
 HOUSEHOLD = "household"
+PICKED_HOUSEHOLD = "picked:household"  # the household a follow-up picked (its Ref.key)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,16 @@ class PlannedMove:
 
 
 @dataclass(frozen=True)
+class PlannedPick:
+    """A follow-up's pick of a registry household or person, and whether it is linked."""
+
+    question: str  # "household" | "person"
+    answer: str  # the id as answered
+    outcome: str  # "linked", or why not: "unknown", "out_of_scope", "not_in_household"
+    linked_id: int | None = None
+
+
+@dataclass(frozen=True)
 class MemberPlan:
     ref: Ref
     record: PersonRecord
@@ -97,6 +112,7 @@ class MergePlan:
     updates: list[FieldChange] = field(default_factory=list)
     conflicts: list[PlannedConflict] = field(default_factory=list)
     moves: list[PlannedMove] = field(default_factory=list)
+    picks: list[PlannedPick] = field(default_factory=list)
     programmes_started: tuple[str, ...] = ()
     programmes_ended: tuple[str, ...] = ()
     photo_id: int | None = None
@@ -313,10 +329,19 @@ class Planner:
     # -- people ----------------------------------------------------------------------------
 
     def person(
-        self, key: str, record: PersonRecord, found: Person | None, *, whole_row: bool
+        self,
+        key: str,
+        record: PersonRecord,
+        found: Person | None,
+        *,
+        whole_row: bool,
+        moving: bool = False,
+        nik_taken: bool = False,
     ) -> Ref:
         """The changes of one person; ``whole_row``: a roster row, whose details replace the
-        held ones (a question no longer asked of her is no longer held)."""
+        held ones (a question no longer asked of her is no longer held). ``moving``: she
+        moves into this household, and her family (KK) follows this survey; ``nik_taken``:
+        the NIK answered is another person's, so it is a conflict, never set."""
         ref = Ref("person", key, found.pk if found else None, record.name)
         if found is None:
             self.plan.creates.append(ref)
@@ -335,7 +360,15 @@ class Planner:
                 self.plan.updates.append(FieldChange(ref, "name", found.name, record.name))
         else:
             self.identity(ref, "name", name_held, record.name)
-        self.identity(ref, "nik", found.nik if found else None, record.nik or None)
+        if nik_taken and found is not None:
+            source = self._held(ref, "nik")
+            self.plan.conflicts.append(
+                PlannedConflict(
+                    ref, "nik", found.nik, record.nik, source.source_id if source else None
+                )
+            )
+        else:
+            self.identity(ref, "nik", found.nik if found else None, record.nik or None)
         self.identity(ref, "sex", found.sex if found else "", record.sex)
         self.identity(
             ref,
@@ -343,7 +376,11 @@ class Planner:
             _json_date(found.birth_date) if found else None,
             _json_date(record.birth_date),
         )
-        self.identity(ref, "family", held_kk, record.kk)
+        if moving and record.kk and record.kk != held_kk:
+            # She moved with another family card (a daughter who married): it follows.
+            self.plan.updates.append(FieldChange(ref, "family", held_kk, record.kk))
+        else:
+            self.identity(ref, "family", held_kk, record.kk)
         if record.phone:
             self.circumstance(ref, "phone", found.phone if found else "", record.phone)
         if whole_row:
@@ -395,10 +432,32 @@ class Planner:
         self.families((m.kk for m in record.members if m.kk), ref)
         head_index = record.head_index
         for key, member, person in people:
-            member_ref = self.person(key, member, person, whole_row=True)
-            self.plan.members.append(
-                MemberPlan(member_ref, member, self._residence(person, member, found, member_ref))
+            residence = self._residence(person, member, found)
+            member_ref = self.person(
+                key, member, person, whole_row=True, moving=residence == "move"
             )
+            if person is not None and residence == "stranger":
+                # Her NIK under another name: a mistyped NIK would move a stranger. The
+                # reviewer decides (``registry.conflicts`` moves her if she chooses so).
+                held = self.person_held.get((person.pk, "household"))
+                self.plan.conflicts.append(
+                    PlannedConflict(
+                        member_ref,
+                        "household",
+                        person.household_id,
+                        found.pk if found else None,
+                        held.source_id if held else None,
+                        "" if found else HOUSEHOLD,
+                    )
+                )
+                residence = "elsewhere"
+            elif person is not None and residence == "move":
+                assert person.household_id is not None
+                self.plan.moves.append(
+                    PlannedMove(member_ref, person.household_id, found.pk if found else None)
+                )
+                self._head_leaves(person)
+            self.plan.members.append(MemberPlan(member_ref, member, residence))
             if head_index is not None and key == f"member:{head_index}":
                 self.identity(
                     ref,
@@ -410,39 +469,35 @@ class Planner:
         self._programmes(ref, found, record)
 
     def _residence(
-        self,
-        person: Person | None,
-        record: PersonRecord,
-        household: Household | None,
-        ref: Ref,
+        self, person: Person | None, record: PersonRecord, household: Household | None
     ) -> str:
+        """Where a roster's person lives after this merge: "join" (new, or of no
+        household), "stay", "move", "elsewhere" (a later survey found her elsewhere: left
+        as it is) or "stranger" (her NIK under a name not alike hers: not moved)."""
         if person is None or person.household_id is None:
             return "join"
         if household is not None and person.household_id == household.pk:
             return "stay"
         held = self.person_held.get((person.pk, "household"))
         if held and held.observed_at and held.observed_at > self.plan.observed_at:
-            return "elsewhere"  # a later survey found her elsewhere: left as it is
+            return "elsewhere"
         if record.name and not (
             person.name_key == record.name_key or same_person_name(person.name, record.name)
         ):
-            # Her NIK under another name: a mistyped NIK would move a stranger. The
-            # reviewer decides (``registry.conflicts`` moves her if she chooses so).
-            self.plan.conflicts.append(
-                PlannedConflict(
-                    ref,
-                    "household",
-                    person.household_id,
-                    household.pk if household else None,
-                    held.source_id if held else None,
-                    "" if household else HOUSEHOLD,
-                )
-            )
-            return "elsewhere"
-        self.plan.moves.append(
-            PlannedMove(ref, person.household_id, household.pk if household else None)
-        )
+            return "stranger"
         return "move"
+
+    def _head_leaves(self, person: Person) -> None:
+        """She heads the household she leaves: it has no head until a survey names one.
+
+        The household she leaves is locked after the people (a merge of it locks it
+        first: two such merges may deadlock, and ``registry.merge`` tries again)."""
+        left = self._rows(Household).filter(pk=person.household_id, head_id=person.pk).first()
+        if left is None:
+            return
+        ref = Ref("household", f"household:{left.pk}", left.pk)
+        self.plan.rows[ref.key] = left
+        self.plan.updates.append(FieldChange(ref, "head", person.pk, None))
 
     def _household_values(self, ref: Ref, found: Household | None, record: HouseholdRecord) -> None:
         place = record.place
@@ -505,12 +560,74 @@ class Planner:
 
     # -- a person's own record -------------------------------------------------------------
 
+    def _pick_scope(self) -> Scope:
+        """Where a pick may be: in the agent's list (her villages within the
+        questionnaire's areas) and in the submission's village (or area)."""
+        submission = self.submission
+        agent = submission.submitted_by or AnonymousUser()
+        scope = list_scope(agent, submission.questionnaire)
+        area = self.plan.village_code
+        return intersect(scope, Scope(everywhere=False, roots=(area,))) if area else scope
+
+    def _picked_row(self, model: type[Model], question: str, answer: str) -> Model | None:
+        """The row of the id answered, if it is one and its place is in scope; else the
+        pick is recorded as not linked, with why."""
+        row = None
+        if answer.isdigit() and len(answer) < 19:
+            related = ("family",) if model is Person else ()
+            row = self._rows(model, *related).filter(pk=int(answer)).first()
+        if row is None:
+            self.plan.picks.append(PlannedPick(question, answer, "unknown"))
+            return None
+        village = getattr(row, "village_id", None) or ""
+        if not village or not self._pick_scope().covers(village):
+            logger.warning(
+                "merge: a %s picked outside the submission's scope submission_id=%s id=%s",
+                question,
+                self.submission.pk,
+                row.pk,
+            )
+            self.plan.picks.append(PlannedPick(question, answer, "out_of_scope"))
+            return None
+        return row
+
+    def picked(self, record: AssessmentRecord | RegistrationRecord) -> Person | None:
+        """The household and the person a follow-up picked, when they may be linked: the
+        household into ``plan.rows``; returns the person."""
+        picks = record.picks
+        household = None
+        if picks.household:
+            household = self._picked_row(Household, "household", picks.household)
+            if household is not None:
+                self.plan.rows[PICKED_HOUSEHOLD] = household
+                self.plan.picks.append(
+                    PlannedPick("household", picks.household, "linked", household.pk)
+                )
+        person = None
+        found = self._picked_row(Person, "person", picks.person) if picks.person else None
+        if isinstance(found, Person):
+            if household is not None and found.household_id != household.pk:
+                self.plan.picks.append(PlannedPick("person", picks.person, "not_in_household"))
+            else:
+                person = found
+                self.plan.picks.append(PlannedPick("person", picks.person, "linked", found.pk))
+        return person
+
     def applicant(self, record: AssessmentRecord | RegistrationRecord) -> None:
-        found = self.find_person(record.person, None)
+        picked = self.picked(record)
+        found = picked or self.find_person(record.person, None)
+        if found is None and not (record.person.nik or record.person.name):
+            raise ApplicantUnknown()
+        nik_taken = bool(
+            picked is not None
+            and record.person.nik
+            and picked.nik != record.person.nik
+            and Person.objects.filter(nik=record.person.nik).exclude(pk=picked.pk).exists()
+        )
         self.load_provenance([found.pk] if found else [], None)
         if record.person.kk:
             self.families([record.person.kk], None)
-        ref = self.person("person", record.person, found, whole_row=False)
+        ref = self.person("person", record.person, found, whole_row=False, nik_taken=nik_taken)
         village = self.plan.village_code
         if found is None and Area.objects.filter(code=village, level=AreaLevel.VILLAGE).exists():
             self.plan.updates.append(FieldChange(ref, "village", None, village))

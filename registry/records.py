@@ -7,6 +7,11 @@ from ``forms.roles`` (so other household forms with a members repeat work
 too); the housing, assets and programme questions are found by our question
 names (``forms/questionnaires/ppls_household.yaml``) wherever they sit.
 
+A follow-up (an assessment, a registration) may pick a household or a person
+from the phone's registry lists (``forms.roles``: ``household_pick``,
+``person_pick``): the record carries the ids as answered (``Picks``), and the
+merge decides whether they may be linked.
+
 What kind of record a questionnaire gives is decided once, by ``kind_of``.
 """
 
@@ -115,11 +120,21 @@ class HouseholdRecord:
 
 
 @dataclass(frozen=True)
+class Picks:
+    """The registry ids a follow-up picked from the phone's lists (``households.csv``,
+    ``people.csv``) as answered: the merge checks them before it links (``""``: none)."""
+
+    household: str = ""
+    person: str = ""
+
+
+@dataclass(frozen=True)
 class AssessmentRecord:
     place: PlaceRecord
     person: PersonRecord
     answers: dict[str, Any]
     is_recommended: bool | None
+    picks: Picks = Picks()
 
 
 @dataclass(frozen=True)
@@ -130,6 +145,7 @@ class RegistrationRecord:
     membership: str
     membership_class: str
     answers: dict[str, Any]
+    picks: Picks = Picks()
 
 
 Record = HouseholdRecord | AssessmentRecord | RegistrationRecord
@@ -340,6 +356,14 @@ def _applicant(answers: dict[str, Any], shape: FormShape) -> PersonRecord:
     )
 
 
+def _picks(answers: dict[str, Any], shape: FormShape) -> Picks:
+    roles = shape.roles
+    return Picks(
+        household=value_at(answers, roles.household_pick) if roles.household_pick else "",
+        person=value_at(answers, roles.person_pick) if roles.person_pick else "",
+    )
+
+
 def read_record(
     *, form_version: FormVersion, answers: dict[str, Any], fallback_village: str = ""
 ) -> Record | None:
@@ -357,6 +381,7 @@ def read_record(
             person=_applicant(answers, shape),
             answers=answers,
             is_recommended={"yes": True, "no": False}.get(recommended),
+            picks=_picks(answers, shape),
         )
     if shape.kind == RecordKind.REGISTRATION:
         return RegistrationRecord(
@@ -366,5 +391,6 @@ def read_record(
             membership=_at(answers, shape, "bpjs_membership"),
             membership_class=_at(answers, shape, "bpjs_class"),
             answers=answers,
+            picks=_picks(answers, shape),
         )
     return None

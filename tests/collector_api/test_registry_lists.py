@@ -26,6 +26,11 @@ from forms.versions import (
     upload_form_version,
 )
 from intake.models import Submission
+from intake.processing import process_submission
+from registry.models import Assessment
+from review.checking import check_submissions
+from review.decisions import approve
+from review.models import ReviewItem
 from tests.factories import make_user, xlsform_bytes
 from tests.odk import Collector, fill
 from tests.registry.export_data import (
@@ -217,6 +222,73 @@ def test_the_phone_picks_a_household_and_a_member_and_the_submission_names_them(
     assert submission.form_version_id == lists_setup["version"].pk
     assert f"<household>{budi.pk}</household>" in bytes(submission.xml).decode()
     assert f"<person>{siti.pk}</person>" in bytes(submission.xml).decode()
+
+
+def _approved(phone: Collector, instance, reviewer) -> Submission:
+    """Send the filled ``instance`` and approve it as a reviewer of Kepanjen does."""
+    sent = phone.submit(instance)
+    assert sent.returncode == 0, sent.stderr
+    submission = Submission.objects.order_by("-pk").first()
+    assert submission is not None
+    if submission.answers is None:
+        process_submission(submission_id=submission.pk)
+    check_submissions([submission.pk])
+    item = ReviewItem.objects.get(submission=submission)
+    approve(user=reviewer, item_id=item.pk, version=item.version)
+    submission.refresh_from_db()
+    return submission
+
+
+def test_an_approved_follow_up_is_linked_to_the_household_and_person_the_phone_picked(
+    kepanjen_phone, lists_setup, tmp_path
+):
+    reviewer = make_user("reviewer", "reviewer", ["35.07.13"])
+    forms_dir = tmp_path / "forms"
+    _fetch(kepanjen_phone, forms_dir)
+    budi = lists_setup["budi"]
+    siti = budi.members.get(name="Siti Aminah")
+    instance = tmp_path / "instance"
+    filled = fill(
+        forms_dir, {"household": str(budi.pk), "person": str(siti.pk), "needs": "x"}, instance
+    )
+    assert filled.returncode == 0, filled.stderr
+
+    submission = _approved(kepanjen_phone, instance, reviewer)
+
+    assessment = Assessment.objects.get(source__submission=submission)
+    assert (assessment.household, assessment.person) == (budi, siti)
+    assert [p["outcome"] for p in assessment.source.summary["picks"]] == ["linked", "linked"]
+
+
+def test_a_tampered_phone_that_answers_a_pagelaran_household_is_not_linked_to_it(
+    kepanjen_phone, lists_setup, tmp_path
+):
+    reviewer = make_user("reviewer", "reviewer", ["35.07.13"])
+    forms_dir = tmp_path / "forms"
+    _fetch(kepanjen_phone, forms_dir)
+    budi, wati = lists_setup["budi"], lists_setup["wati"]
+    siti = budi.members.get(name="Siti Aminah")
+    instance = tmp_path / "instance"
+    filled = fill(
+        forms_dir, {"household": str(budi.pk), "person": str(siti.pk), "needs": "x"}, instance
+    )
+    assert filled.returncode == 0, filled.stderr
+    xml = instance / "submission.xml"
+    honest = xml.read_text()
+    assert f"<household>{budi.pk}</household>" in honest
+    xml.write_text(honest.replace(f"<household>{budi.pk}<", f"<household>{wati.pk}<"))
+
+    submission = _approved(kepanjen_phone, instance, reviewer)
+
+    assert f"<household>{wati.pk}</household>" in bytes(submission.xml).decode()
+    assessment = Assessment.objects.get(source__submission=submission)
+    assert assessment.household != wati and not wati.assessments.exists()
+    assert assessment.household == budi  # Siti's own, whom the phone picked
+    assert assessment.source.summary["picks"][0] == {
+        "question": "household",
+        "answer": str(wati.pk),
+        "outcome": "out_of_scope",
+    }
 
 
 def test_a_person_of_another_household_is_not_a_choice(kepanjen_phone, lists_setup, tmp_path):

@@ -167,6 +167,13 @@ def _form_dir(tmp_path: Path, form_id: str, compiled: dict[str, Compiled]) -> Pa
     (folder / f"{form_id}-media").mkdir(parents=True)
     (folder / f"{form_id}.xml").write_text(compiled[form_id].xml, encoding="utf-8")
     (folder / f"{form_id}-media" / "srs_areas.csv").write_text(AREAS_CSV, encoding="utf-8")
+    # The registry's lists the server makes for each agent (the follow-ups pick from them).
+    (folder / f"{form_id}-media" / "households.csv").write_text(
+        "name,label,village,rt,rw\n", encoding="utf-8"
+    )
+    (folder / f"{form_id}-media" / "people.csv").write_text(
+        "name,label,village,rt,rw,household,sex,birth_year\n", encoding="utf-8"
+    )
     return folder
 
 

@@ -18,6 +18,12 @@ AREAS_CSV = (
     "35.07.13,Kepanjen,subdistrict,35.07\n"
     "35.07.13.2011,Talangagung,village,35.07.13\n"
 )
+# The registry's lists the server makes for each agent (the follow-ups pick from them).
+REGISTRY_LISTS = {
+    "households.csv": "name,label,village,rt,rw\n",
+    "people.csv": "name,label,village,rt,rw,household,sex,birth_year\n",
+}
+FOLLOW_UPS = ("near_poor_assessment", "programme_registration")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +37,8 @@ def _form_dir(tmp_path: Path, compiled_form) -> Path:
     media.mkdir(parents=True)
     (folder / f"{compiled_form.form_id}.xml").write_text(compiled_form.xform_xml)
     (media / "srs_areas.csv").write_text(AREAS_CSV)
+    for name, content in REGISTRY_LISTS.items():
+        (media / name).write_text(content)
     return folder
 
 
@@ -57,7 +65,8 @@ def test_each_compiles_without_error_or_warning_in_two_languages(compiled, form_
     assert form.warnings == ()
     assert form.languages == ("Indonesian (id)", "English (en)")
     assert form.area_field == "place/village"
-    assert form.required_media == ("srs_areas.csv",)
+    lists = ("households.csv", "people.csv") if form_id in FOLLOW_UPS else ()
+    assert form.required_media == (*lists, "srs_areas.csv")
     assert "<instanceID/>" in form.xform_xml
     # Every label, hint and constraint message exists in both languages.
     assert form.xform_xml.count('<translation lang="Indonesian (id)"') == 1

@@ -41,6 +41,7 @@ __all__ = [
     "TALANGAGUNG",
     "SentHousehold",
     "answers_of",
+    "assessment_answers",
     "household_of",
     "merge_household",
     "merge_sent",
@@ -81,6 +82,44 @@ def moved_child_household() -> SentHousehold:
 def answers_of(household: SentHousehold) -> dict[str, Any]:
     """The answers dict intake stores for ``household`` (as its phone sends them)."""
     return _answers(household)
+
+
+def assessment_answers(
+    name: str,
+    nik: str,
+    sex: str,
+    born: str,
+    *,
+    village: str = TALANGAGUNG,
+    phone: str = "081377778888",
+    **picks: str,
+) -> dict[str, Any]:
+    """The answers of a needs assessment (``near_poor_assessment``); ``picks``: the
+    registry's ids picked on the phone (``registry_household``, ``registry_person``)."""
+    return {
+        "place": {
+            "regency": "35.07",
+            "subdistrict": ".".join(village.split(".")[:3]),
+            "village": village,
+            "address": "Jl. Raya 12",
+            "gps": "-8.1307 112.5712 420 5",
+        },
+        "applicant": {
+            **picks,
+            "name": name,
+            "nik": nik,
+            "sex": sex,
+            "birth_date": born,
+            "phone": phone,
+            "household_size": "4",
+        },
+        "needs_group": {"needs": "health food", "health_condition": "chronic"},
+        "community": {
+            "recommended": "yes",
+            "recommended_by": "Pak RT",
+            "recommendation_reason": "x",
+        },
+    }
 
 
 def merge_sent(submission: Submission, approved_by: User) -> Source:

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, connections
 
 import registry.merge
+import registry.merge_plan
 from audit.models import AuditRecord
 from registry.merge import merge_submission
 from registry.models import Person, RegistryChange, Source
@@ -112,3 +113,62 @@ def test_two_households_approved_at_once_with_one_new_person_make_her_once(
     assert "planned again" in caplog.text
     assert Person.objects.filter(nik=FOUR.members[0][1]).count() == 1
     assert Source.objects.count() == 2
+
+
+def test_two_merges_that_deadlock_are_both_merged_the_loser_planned_again(
+    transactional_db, agent, reviewer, settings, monkeypatch, caplog
+):
+    """A re-survey of Budi's household locks it, then its people; a survey of his son's,
+    which Budi heads no more, locks Budi, then the household he leaves (to clear its
+    head). Each waits for the other: PostgreSQL rolls one back (40P01), which plans and
+    applies again from its savepoint once the other has committed."""
+    first = send_processed(agent, FOUR, settings)
+    merge_submission(submission=first, answers=first.answers, approved_by=reviewer)
+    resurvey = send_processed(agent, replace(FOUR, instance="registry-budi-again"), settings)
+    moving = send_processed(
+        agent, replace(moved_child_household(), members=[(*FOUR.head, "parent")]), settings
+    )
+    read_people = registry.merge_plan.Planner.read_people
+    first_locks = threading.Event()
+
+    def read_people_slowly(self, records, household):
+        read_people(self, records, household)
+        if self.lock and self.submission.pk == moving.pk and not first_locks.is_set():
+            first_locks.set()
+            time.sleep(1.0)  # the re-survey locks Budi's household meanwhile
+
+    monkeypatch.setattr(registry.merge_plan.Planner, "read_people", read_people_slowly)
+    caplog.set_level(logging.INFO, logger="registry.merge")
+    outcomes: dict[str, object] = {}
+
+    def worker(name: str, submission) -> None:
+        try:
+            if name == "resurvey":
+                first_locks.wait(timeout=10)
+            merge_submission(
+                submission=submission, answers=submission.answers, approved_by=reviewer
+            )
+            outcomes[name] = "merged"
+        except Exception as exc:  # noqa: BLE001 (recorded for the assertion)
+            outcomes[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=worker, args=("moving", moving)),
+        threading.Thread(target=worker, args=("resurvey", resurvey)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes == {"moving": "merged", "resurvey": "merged"}
+    assert "sqlstate 40P01" in caplog.text and "planned again" in caplog.text
+    assert Source.objects.filter(submission__in=[moving, resurvey]).count() == 2
+    assert AuditRecord.objects.filter(action="registry.merged").count() == 3
+    assert Person.objects.filter(nik=FOUR.head[1]).count() == 1
+    # Each merge's changes are there once: none of the rolled-back attempt's.
+    for source in Source.objects.filter(submission__in=[moving, resurvey]):
+        fields = list(source.changes.values_list("person_id", "household_id", "field"))
+        assert len(fields) == len(set(fields))

@@ -13,6 +13,7 @@ from registry.records import RecordKind, e164_phone, kind_of, valid_nik
 from tests.registry.registry_data import (
     FOUR,
     TALANGAGUNG,
+    assessment_answers,
     household_of,
     merge_household,
     merge_sent,
@@ -42,39 +43,13 @@ def test_phones_and_niks_are_read_as_the_registry_keeps_them():
     assert valid_nik("35071352058300") == ""
 
 
-def _assessment_answers(name, nik, sex, born, *, village=TALANGAGUNG, phone="081377778888"):
-    return {
-        "place": {
-            "regency": "35.07",
-            "subdistrict": KEPANJEN,
-            "village": village,
-            "address": "Jl. Raya 12",
-            "gps": "-8.1307 112.5712 420 5",
-        },
-        "applicant": {
-            "name": name,
-            "nik": nik,
-            "sex": sex,
-            "birth_date": born,
-            "phone": phone,
-            "household_size": "4",
-        },
-        "needs_group": {"needs": "health food", "health_condition": "chronic"},
-        "community": {
-            "recommended": "yes",
-            "recommended_by": "Pak RT",
-            "recommendation_reason": "x",
-        },
-    }
-
-
 def test_an_assessment_attaches_to_the_person_and_her_household(
     agent, reviewer, district, settings
 ):
     first = merge_household(agent, reviewer, FOUR, settings)
     version = publish("near_poor_assessment", district)
     submission = send_answers(
-        agent, version, _assessment_answers(*SITI), instance="assess-siti", settings=settings
+        agent, version, assessment_answers(*SITI), instance="assess-siti", settings=settings
     )
 
     source = merge_sent(submission, reviewer)
@@ -97,7 +72,7 @@ def test_an_assessment_of_someone_unknown_creates_her_in_the_village_without_a_h
     agent, reviewer, district, settings
 ):
     version = publish("near_poor_assessment", district)
-    answers = _assessment_answers("Sumiati", "3507134404600007", "female", "1960-04-04")
+    answers = assessment_answers("Sumiati", "3507134404600007", "female", "1960-04-04")
     submission = send_answers(agent, version, answers, instance="assess-new", settings=settings)
 
     merge_sent(submission, reviewer)
@@ -176,9 +151,11 @@ def test_the_plan_shows_what_approving_would_change_and_writes_nothing(agent, re
     assert plan.household is not None and plan.household.pk is None
     assert {ref.kind for ref in plan.creates} == {"household", "person", "family"}
     assert [move.ref.label for move in plan.moves] == ["Andi Saputra"]
-    assert ("family", "3507130101090001", "3507130101250009") in {
-        (c.field, c.held, c.offered) for c in plan.conflicts
-    }
+    # He moves with his new family card: it follows, no conflict.
+    assert ("family", "3507130101090001", "3507130101250009") in [
+        (c.field, c.before, c.after) for c in plan.updates
+    ]
+    assert not plan.conflicts
     assert any(c.field == "relation" and c.after == "head" for c in plan.updates)
 
 
