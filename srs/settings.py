@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "forms",
     "intake",
     "registry",
+    "duplicates",
     "imports",
     "review",
     "collector_api",
