@@ -1,0 +1,70 @@
+"""Who sees which duplicate pairs: the reviewers of the areas of both records.
+
+A pair shows two people's (or households') data side by side, so a reviewer
+sees it only when both records are in her areas for ``Action.REVIEW``. A pair
+whose other record lives in another kecamatan is left out of her list
+altogether: even its existence would say that someone like her person lives
+there. Such pairs are for those who review both areas (a district's or the
+country's administrators).
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from accounts.access import Action, Scope, scope_for
+from accounts.models import User
+from duplicates.errors import PairNotFound
+from duplicates.models import DuplicatePair, PairKind
+
+
+def area_q(code: str, *, village: str, kecamatan: str) -> Q:
+    """Rows of the area ``code`` and below, by their village's code or kecamatan's (both
+    indexed; a village's code is its kecamatan's and four digits)."""
+    depth = code.count(".")
+    if depth >= 3:
+        return Q(**{village: code})
+    if depth == 2:
+        return Q(**{kecamatan: code})
+    return Q(**{f"{kecamatan}__startswith": code + "."})
+
+
+def _in(scope: Scope, record: str) -> Q:
+    """The ``record``'s (a person's or a household's) area under the scope."""
+    condition = Q()
+    for root in scope.roots:
+        condition |= area_q(
+            root, village=f"{record}__village_id", kecamatan=f"{record}__kecamatan_code"
+        )
+    return condition
+
+
+def pairs_for(user: User | AnonymousUser) -> QuerySet[DuplicatePair]:
+    """The pairs ``user`` may review, most likely first (none for a stranger)."""
+    scope = scope_for(user, Action.REVIEW)
+    pairs = DuplicatePair.objects.all()
+    if scope.is_empty:
+        return pairs.none()
+    if not scope.everywhere:
+        pairs = pairs.filter(
+            (Q(kind=PairKind.PERSON) & _in(scope, "person_a") & _in(scope, "person_b"))
+            | (Q(kind=PairKind.HOUSEHOLD) & _in(scope, "household_a") & _in(scope, "household_b"))
+        )
+    return pairs.order_by("-match_probability", "pk")
+
+
+def open_pairs_for(user: User | AnonymousUser, *, kind: str) -> QuerySet[DuplicatePair]:
+    """The open pairs of ``kind`` that ``user`` may review, most likely first."""
+    return pairs_for(user).filter(kind=kind, state=DuplicatePair.State.OPEN)
+
+
+def get_pair(user: User | AnonymousUser, pk: int | str) -> DuplicatePair:
+    """The pair ``pk`` if ``user`` may review it; PairNotFound (404) otherwise, the same for
+    a pair of another area as for one that does not exist."""
+    try:
+        number = int(pk)
+    except (TypeError, ValueError):
+        raise PairNotFound() from None
+    pair = pairs_for(user).filter(pk=number).first() if 0 < number < 2**62 else None
+    if pair is None:
+        raise PairNotFound()
+    return pair
