@@ -63,6 +63,31 @@ class EmptyWorkbook(ImportsError):
     message = _("The workbook has no sheet with data.")
 
 
+class SheetColumnsDiffer(ImportsError):
+    code = "sheet_columns_differ"
+    message = _(
+        "The sheet “%(sheet)s” does not start with the same column names as the sheet "
+        "“%(first)s”. Every sheet of the workbook is read as part of one table: give each "
+        "the same first row of column names, or move the sheet to a workbook of its own."
+    )
+
+
+class TooManySheets(ImportsError):
+    code = "too_many_sheets"
+    message = _(
+        "The workbook has %(count)s sheets; an extract may have at most %(limit)s. Split it "
+        "into several workbooks, or save it as CSV."
+    )
+
+
+class WorkbookTooMuchText(ImportsError):
+    code = "workbook_too_much_text"
+    message = _(
+        "The workbook holds too much text to be read (more than %(count)s different texts, "
+        "or more than %(size)s of them). Save the extract as CSV and upload that instead."
+    )
+
+
 class RowTooLong(ImportsError):
     code = "row_too_long"
     message = _(

@@ -13,25 +13,31 @@ then streams the rows as text, the way a clerk sees them in a spreadsheet:
   dates; the workbook's epoch is honoured), with the time when it has one;
 - cells are stripped, and Excel's ``="…"`` trick to keep a number as text is undone.
 
+A workbook's sheets are one table, read in their tabs' order: an extract longer
+than a sheet (1,048,576 rows) is split over several, each starting with the same
+header (``SheetColumnsDiffer`` names a sheet that does not). A row says its sheet
+and its number there; ``SourceRow.position`` orders the rows across sheets, for
+resuming. ``imports.xlsx_rows`` streams the sheets' XML.
+
 The file must be seekable (an upload, a file in media storage): it is read once
 to sniff and again from the start. Memory stays bounded by one row (CSV) or by
-the workbook's shared strings (XLSX, as openpyxl reads them).
+one chunk of XML, one row and the workbook's shared strings (XLSX).
 
 Raises the errors of ``imports.errors`` in the user's words: EmptyFile,
 NoHeader, UnsupportedFile, OldExcelWorkbook, EncryptedWorkbook,
-CorruptWorkbook, EmptyWorkbook, RowTooLong, TooManyColumns.
+CorruptWorkbook, EmptyWorkbook, SheetColumnsDiffer, TooManySheets,
+WorkbookTooMuchText, RowTooLong, TooManyColumns.
 """
 
 import codecs
 import csv
-import datetime
 import io
 import logging
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO, Any, Literal
+from typing import IO, Literal
 
 from django.template.defaultfilters import filesizeformat
 
@@ -43,8 +49,21 @@ from imports.errors import (
     NoHeader,
     OldExcelWorkbook,
     RowTooLong,
+    SheetColumnsDiffer,
     TooManyColumns,
+    TooManySheets,
     UnsupportedFile,
+)
+from imports.xlsx_rows import (
+    EXCEL_MAX_ROWS,
+    MAX_COLUMNS,
+    SharedStrings,
+    Sheet,
+    Workbook,
+    clean_text,
+    read_shared_strings,
+    read_workbook,
+    sheet_records,
 )
 
 logger = logging.getLogger(__name__)
@@ -52,7 +71,10 @@ logger = logging.getLogger(__name__)
 # A row of an extract is a few hundred bytes; a megabyte is a file that is no CSV, or
 # a quotation mark left open that swallows the rest of the file.
 MAX_ROW_BYTES = 1024 * 1024
-MAX_COLUMNS = 500
+# A workbook's sheets are read as one table; more than a few is no extract.
+MAX_SHEETS = 100
+# SourceRow.position: a sheet's rows come after all the rows a sheet before it can hold.
+SHEET_POSITIONS = EXCEL_MAX_ROWS
 _SNIFF_BYTES = 256 * 1024
 _SNIFF_ROWS = 50
 _DELIMITERS = (",", ";", "\t", "|")
@@ -65,7 +87,6 @@ _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # exhaust the reader; spreadsheets pack about 10:1.
 _MAX_ZIP_RATIO = 100
 _ZIP_RATIO_APPLIES_ABOVE = 10 * 1024 * 1024
-_EXCEL_TEXT = re.compile(r'^="(.*)"$', re.S)
 # A header cell that is data: a NIK or KK, a date, a number.
 _DATA_LIKE = re.compile(r"^\d{6,}$|^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$|^-?\d+([.,]\d+)?$")
 
@@ -75,11 +96,34 @@ Format = Literal["csv", "xlsx"]
 @dataclass(frozen=True, slots=True)
 class SourceRow:
     """One data row: its number as a spreadsheet shows it (the header is row 1 when it is
-    the first), its cells by column name, and the cells past the header's last column."""
+    the first), the sheet it is on ("" in a CSV file), its cells by column name, and the
+    cells past the header's last column.
+
+    ``position`` orders the rows of the whole extract, across sheets: it is the number
+    itself in a CSV file and on a workbook's first sheet, and what ``Extract.rows``
+    takes as ``start_after`` to resume after a row.
+    """
 
     number: int
     cells: dict[str, str]
     extra_cells: tuple[str, ...] = ()
+    sheet: str = ""
+    sheet_ordinal: int = 0  # the sheet's place among the workbook's worksheets, from 0
+
+    @property
+    def position(self) -> int:
+        return self.sheet_ordinal * SHEET_POSITIONS + self.number
+
+
+@dataclass(frozen=True)
+class ExtractSheet:
+    """A worksheet read as part of the extract: its name, its zip part, its place among
+    the workbook's worksheets and the number of its header row."""
+
+    name: str
+    part: str
+    ordinal: int
+    header_row: int
 
 
 @dataclass(frozen=True)
@@ -92,29 +136,45 @@ class Extract:
     header_row: int
     encoding: str = ""  # CSV only
     delimiter: str = ""  # CSV only
-    sheet: str = ""  # XLSX only
+    sheet: str = ""  # XLSX only: the first sheet read
+    sheets: tuple[ExtractSheet, ...] = ()  # XLSX only: every sheet read, in order
 
     def rows(self, *, start_after: int = 0) -> Iterator[SourceRow]:
-        """The data rows in order, without blank ones; ``start_after`` skips those numbered
-        up to it (a run resumed after a crash)."""
+        """The data rows in order (a workbook's sheets one after the other), without
+        blank ones and header rows; ``start_after`` skips the rows up to that
+        ``SourceRow.position`` (a run resumed after a crash), sheets before it unread."""
         self.file.seek(0)
         if self.format == "csv":
-            body = _csv_records(self.file, self.encoding, self.delimiter)
+            first = ExtractSheet(name="", part="", ordinal=0, header_row=self.header_row)
+            body: Iterable[tuple[ExtractSheet, int, list[str]]] = (
+                (first, number, values)
+                for number, values in _csv_records(self.file, self.encoding, self.delimiter)
+            )
         else:
-            body = _xlsx_records(self.file, self.sheet)
-        for number, values in body:
-            if number <= self.header_row or number <= start_after:
+            body = _xlsx_records(self.file, self.sheets, start_after)
+        columns = self.columns
+        width = len(columns)
+        for sheet, number, values in body:
+            if (
+                number <= sheet.header_row
+                or sheet.ordinal * SHEET_POSITIONS + number <= start_after
+            ):
                 continue
             if not any(values):
                 continue
             if len(values) > MAX_COLUMNS:
                 raise TooManyColumns(row=number, count=len(values), limit=MAX_COLUMNS)
-            width = len(self.columns)
-            cells = dict(zip(self.columns, values, strict=False))
+            cells = dict(zip(columns, values, strict=False))
             if len(values) < width:
-                cells.update((column, "") for column in self.columns[len(values) :])
-            extra = tuple(v for v in values[width:] if v)
-            yield SourceRow(number=number, cells=cells, extra_cells=extra)
+                cells.update((column, "") for column in columns[len(values) :])
+            extra = tuple(v for v in values[width:] if v) if len(values) > width else ()
+            yield SourceRow(
+                number=number,
+                cells=cells,
+                extra_cells=extra,
+                sheet=sheet.name,
+                sheet_ordinal=sheet.ordinal,
+            )
 
 
 def open_extract(file: IO[bytes]) -> Extract:
@@ -214,13 +274,7 @@ def _csv_records(file: IO[bytes], encoding: str, delimiter: str) -> Iterator[tup
             # module's limit (131,072 characters), an open quotation mark at the end.
             raise RowTooLong(row=number + 1, limit=filesizeformat(csv.field_size_limit())) from exc
         number += 1
-        yield number, [_csv_cell(value) for value in record]
-
-
-def _csv_cell(value: str) -> str:
-    value = value.strip()
-    match = _EXCEL_TEXT.match(value)
-    return match.group(1).strip() if match else value
+        yield number, [clean_text(value) for value in record]
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
@@ -302,98 +356,102 @@ def _check_zip(file: IO[bytes]) -> None:
             raise CorruptWorkbook()
 
 
-def _load_workbook(file: IO[bytes]) -> Any:
-    import openpyxl  # only for workbooks: a second of import the CSV path does not pay
-
+def _zip(file: IO[bytes]) -> zipfile.ZipFile:
     file.seek(0)
     try:
-        return openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises anything from KeyError to lxml's errors
+        return zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise CorruptWorkbook() from exc
 
 
+class _SharedStringsSoFar:
+    """The shared strings a header needs: read up to the index asked for, again from
+    the start when a later one is asked (headers use the table's first few)."""
+
+    def __init__(self, archive: zipfile.ZipFile, workbook: Workbook) -> None:
+        self._archive, self._workbook = archive, workbook
+        self._strings: SharedStrings | None = None
+
+    def __getitem__(self, index: int) -> str:
+        if self._strings is None or index >= self._strings.count:
+            up_to = max(index, 2 * (self._strings.count if self._strings else 0) + 64)
+            self._strings = read_shared_strings(self._archive, self._workbook, up_to=up_to)
+        return self._strings[index]
+
+
+def _sheet_header(
+    archive: zipfile.ZipFile, workbook: Workbook, sheet: Sheet, shared: _SharedStringsSoFar
+) -> tuple[int, list[str]] | None:
+    """The sheet's first row with a value and its number; None for an empty sheet."""
+    records = sheet_records(archive, workbook, sheet, shared.__getitem__)
+    try:
+        return next(((n, values) for n, values in records if any(values)), None)
+    finally:
+        records.close()
+
+
 def _open_xlsx(file: IO[bytes]) -> Extract:
-    file.seek(0)
+    """The first sheet with data gives the columns; every later sheet with data must
+    start with the same ones (a long extract split over sheets) and is read after it."""
     _check_zip(file)
-    workbook = _load_workbook(file)
-    try:
-        sheets = [ws for ws in workbook.worksheets if hasattr(ws, "iter_rows")]
-        if not sheets:
-            raise EmptyWorkbook()
-        sheet = sheets[0]
-        for number, values in _sheet_records(sheet):
-            if any(values):
-                return Extract(
-                    file=file,
-                    format="xlsx",
-                    columns=_header(values, number),
-                    header_row=number,
-                    sheet=sheet.title,
+    with _zip(file) as archive:
+        workbook = read_workbook(archive)
+        if len(workbook.sheets) > MAX_SHEETS:
+            raise TooManySheets(count=len(workbook.sheets), limit=MAX_SHEETS)
+        shared = _SharedStringsSoFar(archive, workbook)
+        columns: tuple[str, ...] = ()
+        parts: list[ExtractSheet] = []
+        for sheet in workbook.sheets:
+            found = _sheet_header(archive, workbook, sheet, shared)
+            if found is None:
+                continue  # an empty tab ("Sheet2", "Sheet3")
+            number, values = found
+            if not parts:
+                columns = _header(values, number)
+            elif _header_of(values) != tuple(c.casefold() for c in columns):
+                raise SheetColumnsDiffer(sheet=sheet.name, first=parts[0].name)
+            parts.append(
+                ExtractSheet(
+                    name=sheet.name, part=sheet.part, ordinal=sheet.index, header_row=number
                 )
-            if number > _SNIFF_ROWS:
-                break
-    finally:
-        workbook.close()
-    raise EmptyWorkbook()
+            )
+    if not parts:
+        raise EmptyWorkbook()
+    return Extract(
+        file=file,
+        format="xlsx",
+        columns=columns,
+        header_row=parts[0].header_row,
+        sheet=parts[0].name,
+        sheets=tuple(parts),
+    )
 
 
-def _xlsx_records(file: IO[bytes], sheet_name: str) -> Iterator[tuple[int, list[str]]]:
-    workbook = _load_workbook(file)
+def _header_of(values: list[str]) -> tuple[str, ...]:
+    """A later sheet's header as compared with the first's: the same names in the same
+    order, whatever their case and spacing."""
     try:
-        try:
-            sheet = workbook[sheet_name]
-        except KeyError as exc:
-            raise CorruptWorkbook() from exc
-        yield from _sheet_records(sheet)
-    finally:
-        workbook.close()
+        return tuple(c.casefold() for c in _header(values, 0))
+    except NoHeader:  # its first row is data: the header was not copied to this sheet
+        return ()
 
 
-def _sheet_records(sheet: Any) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells as text) of a read-only sheet. openpyxl yields an empty row for
-    each row missing from the sheet's XML, so counting from 1 gives Excel's numbers."""
-    sheet.reset_dimensions()  # the stored dimensions may be wrong; read what is there
-    epoch = sheet.parent.epoch
-    rows: Iterable[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-    number = 0
-    iterator = iter(rows)
-    while True:
-        try:
-            values = next(iterator)
-        except StopIteration:
+def _xlsx_records(
+    file: IO[bytes], sheets: tuple[ExtractSheet, ...], start_after: int
+) -> Iterator[tuple[ExtractSheet, int, list[str]]]:
+    with _zip(file) as archive:
+        workbook = read_workbook(archive)
+        by_part = {sheet.part: sheet for sheet in workbook.sheets}
+        todo = [s for s in sheets if (s.ordinal + 1) * SHEET_POSITIONS > start_after]
+        if not todo:
             return
-        except Exception as exc:  # a damaged sheet part, found while streaming it
-            logger.warning("extract workbook unreadable after row %s", number)
-            raise CorruptWorkbook() from exc
-        number += 1
-        if len(values) > MAX_COLUMNS:
-            raise TooManyColumns(row=number, count=len(values), limit=MAX_COLUMNS)
-        yield number, [cell_text(value, epoch=epoch) for value in values]
-
-
-def cell_text(value: object, *, epoch: datetime.datetime | None = None) -> str:
-    """A workbook cell as the clerk sees it: every digit of a number, dates as ISO dates."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, datetime.time):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, datetime.timedelta):
-        return str(value)
-    return _csv_cell(str(value))
+        shared = read_shared_strings(archive, workbook).lookup()
+        for part in todo:
+            sheet = by_part.get(part.part)
+            if sheet is None:
+                raise CorruptWorkbook()  # the file changed since it was opened
+            for number, values in sheet_records(archive, workbook, sheet, shared):
+                yield part, number, values
 
 
 # --- the header -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ an unknown kecamatan, a duplicated row, a person in two KKs.
 import csv
 import io
 import random
+import zipfile
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -454,6 +455,192 @@ def write_xlsx(
         sheet.append(cells)
     workbook.save(out)
     return report
+
+
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _escaped(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _SheetWriter:
+    """One worksheet's XML, a row at a time: numbers as numbers, dates as serials in a
+    date style, text as shared strings (as Excel writes it) or inline strings."""
+
+    def __init__(self, stream: IO[bytes], strings: dict[str, int] | None, epoch: date) -> None:
+        self.stream, self.strings, self.epoch = stream, strings, epoch
+        self.number = 0
+        stream.write(
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_SHEET_NS}"><sheetData>'.encode()
+        )
+
+    def append(self, cells: list[object]) -> None:
+        self.number += 1
+        n = self.number
+        out = [f'<row r="{n}">']
+        for index, value in enumerate(cells):
+            ref = f"{_column(index)}{n}"
+            if isinstance(value, bool):
+                out.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                out.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif isinstance(value, date):
+                out.append(f'<c r="{ref}" s="1"><v>{(value - self.epoch).days}</v></c>')
+            elif value is None or value == "":
+                continue
+            elif self.strings is None:
+                out.append(f'<c r="{ref}" t="inlineStr"><is><t>{_escaped(str(value))}</t></is></c>')
+            else:
+                index_of = self.strings.setdefault(str(value), len(self.strings))
+                out.append(f'<c r="{ref}" t="s"><v>{index_of}</v></c>')
+        out.append("</row>")
+        self.stream.write("".join(out).encode())
+
+    def close(self) -> None:
+        self.stream.write(b"</sheetData></worksheet>")
+        self.stream.close()
+
+
+def write_workbook(
+    out: IO[bytes],
+    source: str,
+    households: int,
+    *,
+    seed: int = 12,
+    bad: bool = True,
+    rows_per_sheet: int | None = None,
+    shared_strings: bool = True,
+    epoch_1904: bool = False,
+    sheet_rows: dict[str, list[list[object]]] | None = None,
+) -> Extract:
+    """The extract as an .xlsx written part by part (no openpyxl, so ten times faster):
+    NIKs and KKs as numbers, dates as date-styled serials, text in a shared strings
+    table or inline; split over sheets of ``rows_per_sheet`` data rows, each starting
+    with the header (a 2.6-million-row extract does not fit one sheet). The sheets are
+    named SOURCE, SOURCE (2)… ``sheet_rows`` adds sheets of rows as given, after those."""
+    report = Extract(source)
+    epoch = date(1904, 1, 1) if epoch_1904 else date(1899, 12, 30)
+    strings: dict[str, int] | None = {} if shared_strings else None
+    names: list[str] = []
+    number_columns = {
+        i for i, name in enumerate(HEADERS[source]) if name in ("NIK", "NO_KK", "KODE_WILAYAH")
+    }
+    date_columns = {i for i, name in enumerate(HEADERS[source]) if name in ("TGL_LHR", "TGL_LAHIR")}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+
+        def new_sheet(name: str) -> _SheetWriter:
+            names.append(name)
+            stream = archive.open(f"xl/worksheets/sheet{len(names)}.xml", "w", force_zip64=True)
+            return _SheetWriter(stream, strings, epoch)
+
+        sheet = new_sheet(source.upper())
+        sheet.append(list(HEADERS[source]))
+        in_sheet = 0
+        for row in extract_rows(source, households, seed=seed, bad=bad, report=report):
+            if rows_per_sheet is not None and in_sheet == rows_per_sheet:
+                sheet.close()
+                sheet = new_sheet(f"{source.upper()} ({len(names) + 1})")
+                sheet.append(list(HEADERS[source]))
+                in_sheet = 0
+            cells: list[object] = list(row)
+            for index in number_columns:
+                value = str(cells[index])
+                if value.isdigit() and len(value) <= 16:
+                    cells[index] = int(value)
+            for index in date_columns:
+                value = str(cells[index])
+                try:
+                    cells[index] = (
+                        date.fromisoformat(value)
+                        if len(value.split("-")[0]) == 4
+                        else date(*reversed([int(p) for p in value.split("-")]))
+                    )
+                except ValueError:
+                    pass  # day 32 stays text
+            sheet.append(cells)
+            in_sheet += 1
+        sheet.close()
+        for name, rows in (sheet_rows or {}).items():
+            sheet = new_sheet(name)
+            for cells in rows:
+                sheet.append(cells)
+            sheet.close()
+        _write_package(archive, names, strings, epoch_1904=epoch_1904)
+    return report
+
+
+def _write_package(
+    archive: zipfile.ZipFile,
+    names: list[str],
+    strings: dict[str, int] | None,
+    *,
+    epoch_1904: bool,
+) -> None:
+    sheets = "".join(
+        f'<sheet name="{_escaped(name)}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, name in enumerate(names, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{n}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{n}.xml"/>'
+        for n in range(1, len(names) + 1)
+    )
+    extra = len(names)
+    rels += f'<Relationship Id="rId{extra + 1}" Type="{_REL_NS}/styles" Target="styles.xml"/>'
+    if strings is not None:
+        rels += f'<Relationship Id="rId{extra + 2}" Type="{_REL_NS}/sharedStrings" Target="sharedStrings.xml"/>'
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
+            stream.write(f'<sst xmlns="{_SHEET_NS}" uniqueCount="{len(strings)}">'.encode())
+            for value in strings:  # in the order of their indexes
+                stream.write(f"<si><t>{_escaped(value)}</t></si>".encode())
+            stream.write(b"</sst>")
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for n in range(1, len(names) + 1)
+    )
+    archive.writestr(
+        "[Content_Types].xml",
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f"{overrides}</Types>",
+    )
+    archive.writestr(
+        "_rels/.rels",
+        f'<Relationships xmlns="{_PACKAGE_NS}"><Relationship Id="rId1" '
+        f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    )
+    properties = ' date1904="1"' if epoch_1904 else ""
+    archive.writestr(
+        "xl/workbook.xml",
+        f'<workbook xmlns="{_SHEET_NS}" xmlns:r="{_REL_NS}">'
+        f"<workbookPr{properties}/><sheets>{sheets}</sheets></workbook>",
+    )
+    archive.writestr(
+        "xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{_PACKAGE_NS}">{rels}</Relationships>'
+    )
+    archive.writestr(
+        "xl/styles.xml",
+        f'<styleSheet xmlns="{_SHEET_NS}"><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="14" applyNumberFormat="1"/></cellXfs></styleSheet>',
+    )
+
+
+def workbook_bytes(source: str, households: int = 8, **options: object) -> tuple[bytes, Extract]:
+    buffer = io.BytesIO()
+    report = write_workbook(buffer, source, households, **options)  # type: ignore[arg-type]
+    return buffer.getvalue(), report
 
 
 def csv_bytes(source: str, households: int = 8, **options: object) -> tuple[bytes, Extract]:
