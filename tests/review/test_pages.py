@@ -10,6 +10,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from audit.models import AuditRecord
@@ -374,7 +376,11 @@ def test_approve_all_without_findings_asks_first_and_says_how_many(demo, setting
     assert ReviewItem.objects.filter(state="approved").count() == count
     # More than a few (here: any) are merged into the registry after the commit, and the
     # page says so.
-    assert "merged into the registry in the background" in _text(done)
+    with translation.override("id"):  # the reviewer's language
+        assert gettext(
+            "They are being merged into the registry in the background: each household "
+            "appears there within a few minutes."
+        ) in _text(done)
     # A second confirmation with the old number is refused: the queue changed.
     again = client.post("/submissions/approve-all/", {"expected_count": count})
     assert again.status_code == 302 and "approve-all" in again["Location"]
