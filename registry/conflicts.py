@@ -24,6 +24,7 @@ from registry.errors import (
     ResolutionValueTaken,
 )
 from registry.models import Conflict, Household, Person, RegistryChange, Residence, Source
+from registry.name_index import note_names
 from registry.records import iso_date, sex_code
 from registry.values import get_value, set_value
 
@@ -151,6 +152,8 @@ def resolve_conflict(*, user: User, conflict_id: int, value: Any, reason: str) -
                 row.save()
         except IntegrityError as error:  # a NIK another person holds: unique
             raise ResolutionValueTaken() from error
+        if isinstance(row, Person) and conflict.field == "name":
+            note_names([row.name_key])
     RegistryChange.objects.create(
         source=source,
         person=row if isinstance(row, Person) else None,

@@ -110,6 +110,7 @@ from registry.models import (
     Residence,
     Source,
 )
+from registry.name_index import note_names
 from registry.records import AssessmentRecord, RegistrationRecord, kind_of
 from registry.values import kecamatan_of, set_value
 
@@ -335,6 +336,7 @@ class _Applier:
         ]
         for person in sorted(people, key=lambda p: (p.nik is None, p.nik or "")):
             person.save()
+        note_names(person.name_key for person in people)
         for change in heads:
             self._set(change)
         for key, row in self.rows.items():

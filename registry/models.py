@@ -139,6 +139,18 @@ class Person(models.Model):
         return f"person {self.pk}"
 
 
+class PersonName(models.Model):
+    """Every normalised name a person of the registry holds or held, once: where a wide
+    name search finds its candidate names (tens of thousands of rows, not a million
+    people). Kept by ``registry.name_index``; a name no one holds any more only costs a
+    candidate that finds nobody, and the retention drops it."""
+
+    name_key = models.CharField(max_length=255, unique=True)
+
+    def __str__(self) -> str:
+        return self.name_key
+
+
 class Residence(models.Model):
     """A person's stay in a household, from ``since`` until ``until`` (open: now)."""
 

@@ -10,17 +10,17 @@ monitor holds no VIEW: she sees the counts of ``registry_summary`` only.
 Cost: the scope is read from the ``kecamatan_code`` columns (indexed; a
 regency's kecamatan by a prefix of the code) or the village's foreign key.
 A name search asks the database for the distinct normalised names that hold
-each word's first three letters (at most ``NAME_CANDIDATES``), scores them in
-Python with the checks' own name comparison, and finds the rows again by the
-indexed ``name_key``: on PostgreSQL a trigram index on ``name_key`` would
-make the first step an index scan too.
+each word's first three letters (at most ``NAME_CANDIDATES``): among the
+people of a kecamatan or village reader, else among the registry's names held
+once each (``PersonName``); it scores them in Python with the checks' own name
+comparison, and finds the rows again by the indexed ``name_key``.
 """
 
 import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Model, Q, QuerySet
@@ -31,7 +31,7 @@ from accounts.models import User
 from areas.models import Area
 from foundation.errors import DomainError
 from foundation.names import name_key, similarity
-from registry.models import Conflict, Family, Household, Participation, Person
+from registry.models import Conflict, Family, Household, Participation, Person, PersonName
 
 logger = logging.getLogger(__name__)
 
@@ -222,21 +222,21 @@ def _area_filter(code: str, *, village: str, kecamatan: str) -> Q:
     return Q(**{village: code})
 
 
-def _name_source(user: User | AnonymousUser) -> QuerySet[Person]:
+def _name_source(user: User | AnonymousUser) -> QuerySet[Any]:
     """Where a name search looks for its candidate names.
 
     Within one kecamatan or village: its people (by the scope's index). Wider:
-    every name, read from the ``name_key`` index alone (an index-only scan,
-    about half the time of reading a regency's rows); the names found are
-    only candidates, and the people are then read within the scope.
+    the registry's names, once each (``PersonName``: tens of thousands of rows,
+    not a regency's million people); the names found are only candidates, and
+    the people are then read within the scope.
     """
     scope = scope_for(user, Action.VIEW)
     if not scope.everywhere and all(root.count(".") >= 2 for root in scope.roots):
         return people_for(user)
-    return Person.objects.all()
+    return PersonName.objects.all()
 
 
-def _name_keys(people: QuerySet[Person], text: str) -> list[str] | None:
+def _name_keys(people: QuerySet[Any], text: str) -> list[str] | None:
     """The normalised names in ``people`` like ``text`` (None: nothing to look for).
 
     `Jusuf` finds `Muhammad Yusuf`, `Yusup` too: both sides in the checks'

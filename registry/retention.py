@@ -36,6 +36,7 @@ from registry.models import (
     Residence,
     Source,
 )
+from registry.name_index import forget_unused_names
 
 logger = logging.getLogger(__name__)
 
@@ -255,4 +256,7 @@ def delete_expired_registry(
             total.people += len(ids)
         else:
             total.add(delete_people(person_ids=ids, before=before))
+    if not dry_run and (total.people or total.households):
+        with transaction.atomic():
+            forget_unused_names()
     return total

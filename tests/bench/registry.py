@@ -494,6 +494,7 @@ TABLES = [
     "registry_household",
     "registry_family",
     "registry_person",
+    "registry_personname",
     "registry_residence",
     "registry_participation",
     "registry_registrychange",
@@ -552,6 +553,11 @@ def load(people: int, households: int, *, seed: int = 11) -> None:
             print(f"  rows copied {time.perf_counter() - started:.0f} s", flush=True)
             _person_changes(cursor)
             print(f"  people's changes {time.perf_counter() - started:.0f} s", flush=True)
+            # The names held once each, as the merge notes them (registry.name_index).
+            cursor.execute(
+                "INSERT INTO registry_personname (name_key) SELECT DISTINCT name_key "
+                "FROM registry_person ON CONFLICT DO NOTHING"
+            )
         for table in TABLES:
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

@@ -25,6 +25,7 @@ from registry.models import (
     Residence,
     Source,
 )
+from registry.name_index import note_names
 from tests.factories import make_user
 
 TALANGAGUNG = "35.07.13.2011"
@@ -89,6 +90,7 @@ def make_person(
     phone: str = "",
     family: Family | None = None,
 ) -> Person:
+    note_names([name_key(name)])  # as the merge does
     person = Person.objects.create(
         nik=nik,
         name=name,
