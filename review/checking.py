@@ -370,9 +370,7 @@ def unchecked_submissions(*, lookback: int | None = SWEEP_LOOKBACK, limit: int =
     # An erased submission (its retention ended) has nothing left to check.
     stale = ReviewItem.objects.filter(
         checks_version__lt=CHECKS_VERSION, submission__erased_at=None
-    ).values_list(
-        "submission_id", flat=True
-    )[:limit]
+    ).values_list("submission_id", flat=True)[:limit]
     return sorted(set(found) | set(stale))[:limit]
 
 
