@@ -26,6 +26,7 @@ from accounts.access import Action, require
 from accounts.models import User
 from registry import queries
 from registry.conflicts import resolve_conflict
+from registry.errors import RecordMerged
 from registry.family_members import family_members
 from registry.history import household_history, person_history
 from registry.masking import mask_nik
@@ -43,6 +44,7 @@ from registry.serializers import (
     ConflictOutput,
     HouseholdDetailOutput,
     HouseholdItemOutput,
+    MergedOutput,
     PersonDetailOutput,
     PersonItemOutput,
     ResolveInput,
@@ -151,18 +153,37 @@ class HouseholdListApi(_ListApi):
         return paginator.get_paginated_response(data)
 
 
+_MERGED = (
+    " A duplicate merged into another record answers 302 Found with its Location and "
+    "merged_into (the kept record's id; temporary, as the merge may be undone), when the "
+    "kept record is in the reader's areas (else 404)."
+)
+
+
+def _to_kept(name: str, kept_id: int) -> Response:
+    url = reverse(name, args=[kept_id])
+    error = RecordMerged()
+    return Response(
+        {"code": error.code, "detail": error.detail, "merged_into": kept_id, "url": url},
+        status=302,
+        headers={"Location": url},
+    )
+
+
 class HouseholdDetailApi(APIView):
     @extend_schema(
         operation_id="households_retrieve",
-        responses=HouseholdDetailOutput,
+        responses={200: HouseholdDetailOutput, 302: MergedOutput},
         tags=TAGS,
         description="A household with its members, families, programmes, conflicts, "
         "provenance (sources) and history; identifiers masked. A read from outside the "
-        "village's own team is recorded in the audit trail.",
+        "village's own team is recorded in the audit trail." + _MERGED,
     )
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         household = queries.get_household(user, pk)
+        if household.merged_into_id is not None:
+            return _to_kept("registry_api:household", queries.kept_record_id(user, household))
         record_read(user=user, obj=household, village_code=household.village_id, via="api")
         detail = household_detail(household)
         detail["history"] = history_rows(household_history(household))
@@ -223,16 +244,18 @@ class PersonListApi(_ListApi):
 class PersonDetailApi(APIView):
     @extend_schema(
         operation_id="people_retrieve",
-        responses=PersonDetailOutput,
+        responses={200: PersonDetailOutput, 302: MergedOutput},
         tags=TAGS,
         description="A person with her household, family (the other members of her card "
         "within the reader's areas; those outside counted, not named), moves, applications, "
         "assessments, conflicts and history; identifiers masked. A read from outside the village's own "
-        "team is recorded in the audit trail.",
+        "team is recorded in the audit trail." + _MERGED,
     )
     def get(self, request: Request, pk: int) -> Response:
         user = _user(request)
         person = queries.get_person(user, pk)
+        if person.merged_into_id is not None:
+            return _to_kept("registry_api:person", queries.kept_record_id(user, person))
         area = person.village_id or person.kecamatan_code
         record_read(user=user, obj=person, village_code=area, via="api")
         detail = person_detail(person)

@@ -58,3 +58,50 @@ class ApplicantUnknown(RegistryError):
         "This submission names no one the registry can find: no person it picked can be "
         "linked, and it gives no NIK or name."
     )
+
+
+class MergeReasonRequired(RegistryError):
+    code = "merge_reason_required"
+    message = _("Say why these two records are the same person or household.")
+
+
+class MergeOfOneRecord(RegistryError):
+    code = "merge_of_one_record"
+    message = _("A record cannot be merged with itself.")
+
+
+class RecordAlreadyMerged(RegistryError):
+    """One of the two was merged into a third record before (or the kept one was)."""
+
+    code = "record_already_merged"
+    message = _(
+        "One of these records has already been merged into another record, so it cannot be "
+        "merged again."
+    )
+    http_status = 409
+
+
+class MergeAlreadyUndone(RegistryError):
+    code = "merge_already_undone"
+    message = _("This merge has already been undone.")
+    http_status = 409
+
+
+class UnmergeBlocked(RegistryError):
+    """A later change (another source, another merge) touched the rows the merge changed:
+    undoing it would undo that change too. The message names none of that change's data."""
+
+    code = "unmerge_blocked"
+    message = _(
+        "This merge cannot be undone: the records were changed after it, by a newer "
+        "submission, import, conflict resolution or merge."
+    )
+    http_status = 409
+
+
+class RecordMerged(RegistryError):
+    """Not a refusal: the answer for a duplicate's old id, which redirects to the kept one."""
+
+    code = "record_merged"
+    message = _("This record was merged into another one, as a duplicate.")
+    http_status = 302

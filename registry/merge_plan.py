@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
@@ -41,6 +41,8 @@ from registry.records import (
 logger = logging.getLogger(__name__)
 
 IDENTITY_FIELDS = ("nik", "name", "sex", "birth_date", "family")
+MAX_MERGE_HOPS = 20  # merged into a record later merged itself: a short chain
+M = TypeVar("M", Person, Household)
 HOUSEHOLD = "household"
 PICKED_HOUSEHOLD = "picked:household"  # the household a follow-up picked (its Ref.key)
 
@@ -180,20 +182,32 @@ class Planner:
                     return found
         return None
 
+    def _kept(self, row: M | None) -> M | None:
+        """The record a duplicate ``row`` was merged into (``merged_into``, followed to the
+        end), read (and locked) as the row found would be; ``row`` itself if not merged."""
+        hops = 0
+        while row is not None and row.merged_into_id is not None and hops < MAX_MERGE_HOPS:
+            related = ("family",) if isinstance(row, Person) else ()
+            row = self._rows(type(row), *related).filter(pk=row.merged_into_id).first()
+            hops += 1
+        return row
+
     def find_household(self, record: HouseholdRecord) -> Household | None:
-        """By the edit chain, else the head's NIK, else the KK, in the same village."""
-        found = self._chain_household()
+        """By the edit chain, else the head's NIK, else the KK, in the same village; a
+        household merged into another (a duplicate) is the one it was merged into."""
+        found = self._kept(self._chain_household())
         if found is not None:
             return found
         village = self.plan.village_code
         if record.head_nik:
-            household_id = (
-                Person.objects.filter(nik=record.head_nik, household__village_id=village)
-                .values_list("household_id", flat=True)
-                .first()
+            head = self._kept(Person.objects.filter(nik=record.head_nik).first())
+            household = self._kept(
+                Household.objects.filter(pk=head.household_id).first()
+                if head is not None and head.household_id is not None
+                else None
             )
-            if household_id:
-                return self._rows(Household).filter(pk=household_id).first()
+            if household is not None and household.village_id == village:
+                return self._rows(Household).filter(pk=household.pk).first()
         if record.kk:
             household_id = (
                 Family.objects.filter(kk_number=record.kk, household__village_id=village)
@@ -201,7 +215,7 @@ class Planner:
                 .first()
             )
             if household_id:
-                return self._rows(Household).filter(pk=household_id).first()
+                return self._kept(self._rows(Household).filter(pk=household_id).first())
         return None
 
     def read_people(self, records: Iterable[PersonRecord], household: Household | None) -> None:
@@ -210,7 +224,9 @@ class Planner:
         records = list(records)
         niks = sorted({r.nik for r in records if r.nik})
         self.people_by_nik = {
-            p.nik: p for p in self._rows(Person, "family").filter(nik__in=niks) if p.nik
+            p.nik: self._kept(p) or p
+            for p in self._rows(Person, "family").filter(nik__in=niks)
+            if p.nik
         }
         self.household_people = (
             list(self._rows(Person, "family").filter(household=household, nik__isnull=True))
@@ -219,11 +235,12 @@ class Planner:
         )
 
     def find_person(self, record: PersonRecord, household: Household | None) -> Person | None:
-        """By NIK; without one (or not yet known by it) by household + name key + birth date."""
+        """By NIK; without one (or not yet known by it) by household + name key + birth date.
+        A person merged into another (a duplicate) is the one she was merged into."""
         if self.people_by_nik is not None and household is self.people_household:
             return self._found_in_read(record)
         if record.nik:
-            found = self._rows(Person, "family").filter(nik=record.nik).first()
+            found = self._kept(self._rows(Person, "family").filter(nik=record.nik).first())
             if found is not None:
                 return found
         if household is not None and record.birth_date is not None and record.name_key:
@@ -576,6 +593,11 @@ class Planner:
         if answer.isdigit() and len(answer) < 19:
             related = ("family",) if model is Person else ()
             row = self._rows(model, *related).filter(pk=int(answer)).first()
+            # A list read before a merge of duplicates: the record kept.
+            if isinstance(row, Person):
+                row = self._kept(row)
+            elif isinstance(row, Household):
+                row = self._kept(row)
         if row is None:
             self.plan.picks.append(PlannedPick(question, answer, "unknown"))
             return None

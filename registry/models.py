@@ -28,8 +28,9 @@ class Source(models.Model):
         SUBMISSION = "submission", _("approved submission")
         IMPORT = "import", _("imported database")
         RESOLUTION = "resolution", _("conflict resolution")
+        DUPLICATE_MERGE = "duplicate_merge", _("merge of duplicates")
 
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     submission = models.OneToOneField(
         Submission,
         on_delete=models.PROTECT,
@@ -76,6 +77,11 @@ class Household(models.Model):
         Attachment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_by_source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    # A duplicate merged into another household (``registry.household_merge``): kept as a row,
+    # its old identifier redirected. Deleted with the household kept (the same one).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="merged_from"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -127,6 +133,11 @@ class Person(models.Model):
     # The roster's other answers: marital_status, disability, in_school, work_hours…
     details = models.JSONField(default=dict)
     created_by_source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="+")
+    # A duplicate merged into another person (``registry.person_merge``): kept as a row, its
+    # old identifier redirected. Deleted with the person kept: it is her data too.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="merged_from"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -286,3 +297,21 @@ class Application(models.Model):
     answers = models.JSONField(default=dict)
     state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED)
     applied_at = models.DateTimeField()
+
+
+class MergeMove(models.Model):
+    """One value a merge of duplicates changed on a row, with the one before: what its
+    undo sets back, in reverse order, after checking that each still holds ``after``.
+
+    ``model`` names the registry table (``person``, ``residence``, ``participation``…);
+    ``row_id`` is its row, no foreign key, so that a move outlives nothing it names."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="merge_moves")
+    model = models.CharField(max_length=20)
+    row_id = models.BigIntegerField()
+    field = models.CharField(max_length=40)  # a column: "person_id", "until", "nik"…
+    before = models.JSONField(null=True)
+    after = models.JSONField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "row_id"], name="mergemove_row")]

@@ -86,13 +86,41 @@ def _scoped(queryset: QuerySet[M], user: User | AnonymousUser) -> QuerySet[M]:
 
 
 def households_for(user: User | AnonymousUser) -> QuerySet[Household]:
-    """The households of ``user``'s areas (none for a monitor, an auditor, a stranger)."""
-    return _scoped(Household.objects.all(), user).order_by("village_id", "rw", "rt", "pk")
+    """The households of ``user``'s areas (none for a monitor, an auditor, a stranger);
+    a duplicate merged into another is no household of its own any more."""
+    return _scoped(Household.objects.filter(merged_into__isnull=True), user).order_by(
+        "village_id", "rw", "rt", "pk"
+    )
 
 
 def people_for(user: User | AnonymousUser) -> QuerySet[Person]:
-    """The people of ``user``'s areas, by the village they live in now."""
-    return _scoped(Person.objects.all(), user).order_by("name_key", "pk")
+    """The people of ``user``'s areas, by the village they live in now; a duplicate merged
+    into another person is not listed (her id redirects: ``kept_record_id``)."""
+    return _scoped(Person.objects.filter(merged_into__isnull=True), user).order_by("name_key", "pk")
+
+
+MAX_MERGE_HOPS = 20
+
+
+def kept_record_id(user: User | AnonymousUser, record: Household | Person) -> int:
+    """The id of the household (person) a duplicate ``record`` was merged into, followed to
+    the end of the chain, when ``user`` may see it; RecordNotFound otherwise (a kept
+    record in another area is not named to her)."""
+    model = type(record)
+    kept: int | None = record.merged_into_id
+    for _hop in range(MAX_MERGE_HOPS):
+        if kept is None:
+            break
+        further = (
+            model._default_manager.filter(pk=kept).values_list("merged_into_id", flat=True).first()
+        )
+        if further is None:
+            break
+        kept = further
+    visible = households_for(user) if model is Household else people_for(user)
+    if kept is None or not visible.filter(pk=kept).exists():
+        raise RecordNotFound()
+    return kept
 
 
 def conflicts_for(user: User | AnonymousUser) -> QuerySet[Conflict]:
@@ -113,7 +141,7 @@ def _number(pk: int | str) -> int:
 def get_household(user: User | AnonymousUser, pk: int | str) -> Household:
     """The household ``pk`` if ``user`` may see it; RecordNotFound (404) otherwise."""
     household = (
-        households_for(user)
+        _scoped(Household.objects.all(), user)  # a merged one too: its page redirects
         .select_related("village", "village__parent", "head", "photo")
         .filter(pk=_number(pk))
         .first()
@@ -126,7 +154,7 @@ def get_household(user: User | AnonymousUser, pk: int | str) -> Household:
 def get_person(user: User | AnonymousUser, pk: int | str) -> Person:
     """The person ``pk`` if ``user`` may see her; RecordNotFound (404) otherwise."""
     person = (
-        people_for(user)
+        _scoped(Person.objects.all(), user)  # a merged one too: her page redirects
         .select_related("village", "household", "family")
         .filter(pk=_number(pk))
         .first()

@@ -228,3 +228,12 @@ class ResolveInput(serializers.Serializer[Any]):
         if ("value" in attrs) == ("choice" in attrs):
             raise serializers.ValidationError(_("Send either a value or a choice."))
         return attrs
+
+
+class MergedOutput(serializers.Serializer[Any]):
+    """A duplicate merged into another record: where the kept one is."""
+
+    code = serializers.CharField(help_text="record_merged")
+    detail = serializers.CharField()
+    merged_into = serializers.IntegerField(help_text="The id of the record kept.")
+    url = serializers.CharField(help_text="The kept record's URL (also in Location).")

@@ -266,9 +266,20 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 @require_GET
+def _to_kept(request: HttpRequest, name: str, kept_id: int) -> HttpResponse:
+    """A duplicate merged into another record: its page is the kept one's (302, not 301:
+    the merge may be undone), with the same query (``as_of``)."""
+    url = reverse(name, args=[kept_id])
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    return redirect(url)
+
+
 def household_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     household = queries.get_household(user, pk)
+    if household.merged_into_id is not None:
+        return _to_kept(request, "registry:household", queries.kept_record_id(user, household))
     via = "page as_of" if request.GET.get("as_of") else "page"
     record_read(user=user, obj=household, village_code=household.village_id, via=via)
     return render(request, "registry/household_detail.html", _household_context(request, household))
@@ -327,6 +338,8 @@ def _person_context(
 def person_page(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     person = queries.get_person(user, pk)
+    if person.merged_into_id is not None:
+        return _to_kept(request, "registry:person", queries.kept_record_id(user, person))
     via = "page as_of" if request.GET.get("as_of") else "page"
     record_read(user=user, obj=person, village_code=_area_of(person), via=via)
     return render(request, "registry/person_detail.html", _person_context(request, person))
