@@ -30,3 +30,28 @@ class PairAlreadyDecided(DuplicatesError):
 class ReasonRequired(DuplicatesError):
     code = "reason_required"
     message = _("Say why these two records are not the same person or household.")
+
+
+class PairDecidedBeforeMerge(PairAlreadyDecided):
+    message = _("This pair was already decided (%(state)s); it cannot be merged now.")
+
+
+class PairNotMerged(DuplicatesError):
+    code = "pair_not_merged"
+    message = _("This pair is not merged (%(state)s), so there is no merge to undo.")
+    http_status = 409
+
+
+class UnknownKeep(DuplicatesError):
+    code = "unknown_keep"
+    message = _("Choose which record to keep: left or right.")
+
+
+class UndoReasonRequired(DuplicatesError):
+    code = "undo_reason_required"
+    message = _("Say why this merge is undone.")
+
+
+class UnknownPairState(DuplicatesError):
+    code = "unknown_pair_state"
+    message = _("“%(state)s” is no state of a duplicate pair: choose open, dismissed or merged.")

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.access import Action, Scope, scope_for
 from accounts.models import User
-from duplicates.errors import PairNotFound
+from duplicates.errors import PairNotFound, UnknownPairKind, UnknownPairState
 from duplicates.models import DuplicatePair, PairKind
 
 
@@ -52,9 +52,46 @@ def pairs_for(user: User | AnonymousUser) -> QuerySet[DuplicatePair]:
     return pairs.order_by("-match_probability", "pk")
 
 
+# An open pair one of whose records was merged into a third since (by another pair) is no
+# decision to make any more: the record is gone, its id redirects.
+_MERGED_SINCE = (
+    Q(person_a__merged_into__isnull=False)
+    | Q(person_b__merged_into__isnull=False)
+    | Q(household_a__merged_into__isnull=False)
+    | Q(household_b__merged_into__isnull=False)
+)
+
+
 def open_pairs_for(user: User | AnonymousUser, *, kind: str) -> QuerySet[DuplicatePair]:
-    """The open pairs of ``kind`` that ``user`` may review, most likely first."""
-    return pairs_for(user).filter(kind=kind, state=DuplicatePair.State.OPEN)
+    """The open pairs of ``kind`` that ``user`` may review, most likely first; none with a
+    record merged into another since."""
+    return pairs_for(user).filter(kind=kind, state=DuplicatePair.State.OPEN).exclude(_MERGED_SINCE)
+
+
+def search_pairs(
+    user: User | AnonymousUser, *, kind: str = "", state: str = "", village: str = ""
+) -> QuerySet[DuplicatePair]:
+    """The pairs ``user`` may review, of ``kind`` (all kinds if empty), in ``state`` (open
+    if empty), one of whose records is in the area ``village`` (a village's or a
+    kecamatan's code; anywhere if empty). Raises UnknownPairKind, UnknownPairState."""
+    if kind and kind not in PairKind.values:
+        raise UnknownPairKind(kind=kind[:40])
+    state = state or DuplicatePair.State.OPEN
+    if state not in DuplicatePair.State.values:
+        raise UnknownPairState(state=state[:40])
+    pairs = pairs_for(user).filter(state=state)
+    if kind:
+        pairs = pairs.filter(kind=kind)
+    if state == DuplicatePair.State.OPEN:
+        pairs = pairs.exclude(_MERGED_SINCE)
+    if village:
+        places = Q()
+        for record in ("person_a", "person_b", "household_a", "household_b"):
+            places |= area_q(
+                village, village=f"{record}__village_id", kecamatan=f"{record}__kecamatan_code"
+            )
+        pairs = pairs.filter(places)
+    return pairs
 
 
 def get_pair(user: User | AnonymousUser, pk: int | str) -> DuplicatePair:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/", include("review.api_urls")),
     path("api/v1/", include("registry.api_urls")),
+    path("api/v1/", include("duplicates.api_urls")),
     path("api/v1/areas/", login_not_required(AreaListApi.as_view()), name="api_areas"),
     path("api/v1/auth/token/", login_not_required(ObtainApiTokenView.as_view()), name="api_token"),
     path("api/v1/audit/", login_not_required(AuditListApi.as_view()), name="api_audit"),

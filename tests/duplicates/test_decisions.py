@@ -113,3 +113,71 @@ def test_a_dismissal_needs_a_reason_and_a_reviewer_of_both_records(pairs, kepanj
 
     assert DuplicatePair.objects.filter(state=DuplicatePair.State.OPEN).count() == 2
     assert not AuditRecord.objects.filter(action="duplicates.dismissed").exists()
+
+
+def test_merging_a_pair_merges_its_records_and_marks_it_merged_in_one_transaction(
+    pairs, kepanjen_reviewer
+):
+    from duplicates.decisions import merge_pair
+    from registry.models import Person
+
+    within, _across = pairs
+
+    source = merge_pair(pair=within, reviewer=kepanjen_reviewer, reason="Satu orang", keep="right")
+
+    within.refresh_from_db()
+    assert within.state == DuplicatePair.State.MERGED and within.reason == "Satu orang"
+    assert Person.objects.get(pk=within.person_a_id).merged_into_id == within.person_b_id
+    assert source.summary["kept_id"] == within.person_b_id
+    assert AuditRecord.objects.filter(action="registry.people_merged").count() == 1
+    record = AuditRecord.objects.get(action="duplicates.merged")
+    assert record.object_id == str(within.pk) and record.after["source_id"] == source.pk
+    assert list(open_pairs_for(kepanjen_reviewer, kind=PairKind.PERSON)) == []
+
+
+def test_a_merge_that_fails_in_the_registry_leaves_the_pair_open(pairs, kepanjen_reviewer):
+    from duplicates.decisions import merge_pair
+    from registry.errors import RecordAlreadyMerged
+    from registry.models import Person
+
+    within, _across = pairs
+    third = Person.objects.exclude(pk__in=within.record_ids).filter(village_id=TALANGAGUNG).first()
+    Person.objects.filter(pk=within.person_a_id).update(merged_into=third)
+
+    with pytest.raises(RecordAlreadyMerged):
+        merge_pair(pair=within, reviewer=kepanjen_reviewer, reason="Satu", keep="left")
+
+    within.refresh_from_db()
+    assert within.state == DuplicatePair.State.OPEN
+    assert not AuditRecord.objects.filter(action="duplicates.merged").exists()
+
+
+def test_undoing_a_merged_pair_restores_its_records_and_reopens_it(pairs, kepanjen_reviewer):
+    from duplicates.decisions import merge_pair, undo_pair
+    from duplicates.errors import PairNotMerged
+    from registry.models import Person
+
+    within, _across = pairs
+    before = list(Person.objects.order_by("pk").values())
+    merge_pair(pair=within, reviewer=kepanjen_reviewer, reason="Satu", keep="left")
+
+    pair = undo_pair(pair=within, reviewer=kepanjen_reviewer, reason="Keliru")
+
+    assert pair.state == DuplicatePair.State.OPEN and pair.decided_by is None
+    after = list(Person.objects.order_by("pk").values())
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "updated_at"} for r in rows]  # noqa: E731
+    assert strip(after) == strip(before)
+    assert AuditRecord.objects.get(action="duplicates.merge_undone").after["reason"] == "Keliru"
+    assert AuditRecord.objects.filter(action="registry.unmerged").count() == 1
+    with pytest.raises(PairNotMerged):
+        undo_pair(pair=within, reviewer=kepanjen_reviewer, reason="Keliru")
+
+
+def test_a_dismissed_pair_cannot_be_merged(pairs, kepanjen_reviewer):
+    from duplicates.decisions import merge_pair
+
+    within, _across = pairs
+    dismiss_pair(pair=within, reviewer=kepanjen_reviewer, reason="Berbeda")
+
+    with pytest.raises(PairAlreadyDecided):
+        merge_pair(pair=within, reviewer=kepanjen_reviewer, reason="Satu", keep="left")
