@@ -55,8 +55,9 @@ _BATCH = 50_000
 
 
 def people_in(area_code: str | None) -> QuerySet[Person]:
-    """The registry's people of ``area_code`` and below (everyone for None)."""
-    people = Person.objects.all()
+    """The registry's people of ``area_code`` and below (everyone for None), without those
+    merged into another (``merged_into``): their row is kept, but they are someone else now."""
+    people = Person.objects.filter(merged_into__isnull=True)
     if area_code:
         people = people.filter(area_q(area_code, village="village_id", kecamatan="kecamatan_code"))
     return people
@@ -135,6 +136,7 @@ def _derive_columns(con: duckdb.DuckDBPyConnection) -> int:
                str_split(name_key, ' ') AS name_words,
                array_to_string(list_sort(str_split(name_key, ' ')), ' ') AS name_sorted,
                split_part(name_key, ' ', 1) AS first_token,
+               split_part(name_key, ' ', -1) AS last_token,
                year(birth_date) AS birth_year,
                month(birth_date) AS birth_month,
                day(birth_date) AS birth_day,
@@ -175,10 +177,11 @@ def read_people(con: duckdb.DuckDBPyConnection, *, area_code: str | None) -> int
 
 def read_name_frequencies(con: duckdb.DuckDBPyConnection) -> None:
     """``FREQUENCY_TABLE``: each name key's share of the whole registry's people (never of
-    fewer than ``FREQUENCY_FLOOR_PEOPLE``), whatever area the run covers, so that a
-    pair's score does not depend on it."""
+    fewer than ``FREQUENCY_FLOOR_PEOPLE``, merged ones left out), whatever area the run
+    covers, so that a pair's score does not depend on it."""
     counts = list(
-        Person.objects.exclude(name_key="")
+        Person.objects.filter(merged_into__isnull=True)
+        .exclude(name_key="")
         .values("name_key")
         .annotate(n=Count("id"))
         .values_list("name_key", "n")

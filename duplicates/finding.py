@@ -3,8 +3,12 @@
 ``find_duplicates`` reads the people of an area (``extract``) into an
 in-memory DuckDB, lets Splink compare the pairs that the blocking rules
 bring together (same village and birth date; same kecamatan, birth year and
-first name; the NIK without its serial; the KK; the phone) with the fixed
-model of ``linkage_model``, and keeps those at or above the threshold. For
+first name; the NIK without its serial; the KK; the phone; and the rules that
+catch a birth date one part off, a move and a dropped name word, listed in
+``linkage_model.BLOCKING_RULES``) with the fixed model of ``linkage_model``,
+and keeps those at or above the threshold (0.75 by default: the model's
+precision and recall there in ``deploy/PERFORMANCE.md``). People merged into
+another are not read. For
 households, two households are a candidate when their members are.
 
 Each pair is stored once (unique on its two records, the lower id first): a
@@ -41,7 +45,7 @@ from duplicates.models import DedupRun, DuplicatePair, PairKind
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.9
+DEFAULT_THRESHOLD = 0.75
 _STORE_BATCH = 500
 _MEMORY_LIMIT = "1500MB"
 

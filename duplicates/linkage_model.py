@@ -22,15 +22,29 @@ the planted duplicates of ``tests/bench/dedup.py`` (precision and recall in
 The NIK holds the kecamatan, the birth date and the sex, which are compared
 on their own fields: its levels weigh only what the number adds beyond them.
 The same first twelve digits with another serial is what twins and a second
-registration at the same office look like (a little against); a NIK one typo
+registration at the same office look like (neither for nor against); a NIK one typo
 or one swap of digits away from the other, where one of the two disagrees
 with its own person's birth date, sex or kecamatan, is a mistyped NIK (much
-for); two serials of the same digits in another order, a swap there.
+for); two serials of the same digits in another order, a swap there. Two NIKs two
+digits apart are not a typo: two people born on one day in neighbouring
+kecamatan have exactly such NIKs.
+
+Version 2 (``person-fs-2026.12-2``) added the blocking rules that bring
+together a birth date one part off (the name with two of the date's three
+parts; the village with the day and month), a move to another kecamatan (the
+name, first or last name word, or the name written without spaces, with the
+birth date) and a dropped name word (a first or last word with the birth
+date); split a birth date one part off into a day or two apart, a year apart
+and another month (their u estimated by Splink's random sampling over the
+bench's million people, within 10% of the values here); adjusted the name's
+partial levels by half its frequency; and weighed a different family card, a
+second serial and a different NIK as the registry has them. Each rule's
+pairs, and their sum (about 22 million), are in ``deploy/PERFORMANCE.md``.
 """
 
 from typing import Any
 
-MODEL_VERSION = "person-fs-2026.12-1"
+MODEL_VERSION = "person-fs-2026.12-2"
 
 # 2% of a million people entered twice: 20,000 pairs of 5·10¹¹.
 PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 4e-8
@@ -49,6 +63,22 @@ BLOCKING_RULES: dict[str, str] = {
     "nik_without_serial": "l.nik12 = r.nik12",
     "kk": "l.kk = r.kk",
     "phone": "l.phone = r.phone",
+    "kecamatan_birth_date": "l.kecamatan = r.kecamatan AND l.birth_date = r.birth_date",
+    "first_name_birth_date": "l.first_token = r.first_token AND l.birth_date = r.birth_date",
+    "last_name_birth_date": "l.last_token = r.last_token AND l.birth_date = r.birth_date",
+    "compact_name_birth_date": "l.name_compact = r.name_compact AND l.birth_date = r.birth_date",
+    "name_birth_day_month": (
+        "l.name_key = r.name_key AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day"
+    ),
+    "name_birth_year_month": (
+        "l.name_key = r.name_key AND l.birth_year = r.birth_year AND l.birth_month = r.birth_month"
+    ),
+    "name_birth_year_day": (
+        "l.name_key = r.name_key AND l.birth_year = r.birth_year AND l.birth_day = r.birth_day"
+    ),
+    "village_birth_day_month": (
+        "l.village = r.village AND l.birth_month = r.birth_month AND l.birth_day = r.birth_day"
+    ),
 }
 
 # (code, SQL condition, m, u): the levels of each comparison, most alike first; a null
@@ -96,13 +126,32 @@ _BIRTH_DATE_LEVELS: list[Level] = [
         1.3e-5,
     ),
     (
+        "days_apart",  # a day or two off, across a month's end too
+        "abs(date_diff('day', birth_date_l, birth_date_r)) <= 2",
+        0.03,
+        1.5e-4,
+    ),
+    (
+        "year_apart",  # the same day and month, a year off: an age counted back
+        "birth_month_l = birth_month_r AND birth_day_l = birth_day_r "
+        "AND abs(birth_year_l - birth_year_r) = 1",
+        0.025,
+        7e-5,
+    ),
+    (
+        "month_differs",
+        "birth_year_l = birth_year_r AND birth_day_l = birth_day_r",
+        0.02,
+        4e-4,
+    ),
+    (
         "one_part_differs",
         "(birth_year_l = birth_year_r)::INT + (birth_month_l = birth_month_r)::INT "
         "+ (birth_day_l = birth_day_r)::INT = 2",
-        0.08,
-        4.1e-3,
+        0.01,
+        3.6e-3,
     ),
-    ("different", "ELSE", 0.04, 0.995847),
+    ("different", "ELSE", 0.035, 0.995727),
 ]
 
 _NIK_LEVELS: list[Level] = [
@@ -110,8 +159,8 @@ _NIK_LEVELS: list[Level] = [
     (
         "typo",
         "(nik_inconsistent_l OR nik_inconsistent_r) AND (damerau_levenshtein(nik_l, nik_r) <= 1 "
-        "OR (length(nik_l) = length(nik_r) AND hamming(nik_l, nik_r) <= 2) "
-        "OR nik_sorted_l = nik_sorted_r)",
+        "OR (nik_sorted_l = nik_sorted_r AND length(nik_l) = length(nik_r) "
+        "AND hamming(nik_l, nik_r) = 2))",
         0.30,
         1e-5,
     ),
@@ -121,9 +170,9 @@ _NIK_LEVELS: list[Level] = [
         0.05,
         5e-4,
     ),
-    ("other_serial", "nik12_l = nik12_r", 0.10, 0.2),
+    ("other_serial", "nik12_l = nik12_r", 0.20, 0.2),
     ("same_date_digits", "nik_date_l = nik_date_r", 0.10, 0.1),
-    ("different", "ELSE", 0.40, 0.6994899),
+    ("different", "ELSE", 0.30, 0.6994899),
 ]
 
 _SEX_LEVELS: list[Level] = [
@@ -138,8 +187,8 @@ _AREA_LEVELS: list[Level] = [
 ]
 
 _KK_LEVELS: list[Level] = [
-    ("exact", "kk_l = kk_r", 0.20, 0.02),
-    ("different", "ELSE", 0.80, 0.98),
+    ("exact", "kk_l = kk_r", 0.40, 0.02),
+    ("different", "ELSE", 0.60, 0.98),
 ]
 
 _PHONE_LEVELS: list[Level] = [
@@ -158,8 +207,14 @@ COMPARISONS: dict[str, tuple[str, list[Level]]] = {
     "phone": ("phone", _PHONE_LEVELS),
 }
 
-# The comparison whose exact level is adjusted by the frequency of the value.
-FREQUENCY_ADJUSTED = {"name": "name_key"}
+# The comparison whose levels are adjusted by the frequency of the value (the commoner of the
+# two, for the levels short of exact), and how much of that adjustment each level takes.
+FREQUENCY_ADJUSTED: dict[str, tuple[str, dict[str, float]]] = {
+    "name": (
+        "name_key",
+        {"exact": 1.0, "same_letters": 0.5, "typo": 0.5, "words_within": 0.5, "close": 0.5},
+    ),
+}
 
 
 def level_codes(comparison: str) -> dict[int, str]:
@@ -186,9 +241,10 @@ def _comparison(name: str, null_column: str, levels: list[Level]) -> dict[str, A
             "m_probability": m,
             "u_probability": u,
         }
-        if code == "exact" and name in FREQUENCY_ADJUSTED:
-            level["tf_adjustment_column"] = FREQUENCY_ADJUSTED[name]
-            level["tf_adjustment_weight"] = 1.0
+        column, adjusted = FREQUENCY_ADJUSTED.get(name, ("", {}))
+        if code in adjusted:
+            level["tf_adjustment_column"] = column
+            level["tf_adjustment_weight"] = adjusted[code]
         comparison_levels.append(level)
     return {"output_column_name": name, "comparison_levels": comparison_levels}
 

@@ -303,7 +303,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="use the copy of the last run")
     parser.add_argument("--rate", type=float, default=0.02)
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--threshold", type=float, default=0.9)
+    parser.add_argument("--threshold", type=float, default=None, help="the default: finding's")
     parser.add_argument(
         "--mix", choices=["compound", "single"], default="compound", help="how planted ones vary"
     )
@@ -311,9 +311,13 @@ def main() -> None:
     args = parser.parse_args()
     if not args.keep or not database_exists(DATABASE):
         copy_database()
+    else:
+        manage(DATABASE, "migrate", "-v0")  # the copy kept: brought to the code's schema
     setup_django(DATABASE)
     plant(args.rate, args.seed, args.mix, replant=args.replant)
-    measure(args.threshold)
+    from duplicates.finding import DEFAULT_THRESHOLD
+
+    measure(DEFAULT_THRESHOLD if args.threshold is None else args.threshold)
 
 
 if __name__ == "__main__":

@@ -257,3 +257,29 @@ def test_a_household_entered_twice_is_a_household_pair(source):
     assert (pair.household_a_id, pair.household_b_id) == (first_home.pk, second_home.pk)
     assert pair.contributions["members_matched"] == 3
     assert pair.match_probability > 0.9 and run.counts["created"] == 1
+
+
+def test_a_birth_date_a_year_off_without_nik_is_one_person(source):
+    background(source)
+    first = person(
+        source, "Kartosoewito", "1961-04-09", nik=nik_of(KEPANJEN, "1961-04-09", "female", 1)
+    )
+    second = person(source, "Kartosuwito", "1962-04-09")
+
+    find_duplicates(kind=PairKind.PERSON)
+
+    pair = _pair_of(first, second)
+    assert pair is not None and pair.contributions["levels"]["birth_date"] == "year_apart"
+
+
+def test_a_person_merged_into_another_is_not_read(source):
+    from registry.models import Person
+
+    background(source)
+    kept = person(source, "Sri Wahyuni", "1977-05-05")
+    merged = person(source, "Sri Wahyuni", "1977-05-05")
+    Person.objects.filter(pk=merged.pk).update(merged_into=kept)
+
+    run = find_duplicates(kind=PairKind.PERSON)
+
+    assert run.counts["people"] == 9 and _pair_of(kept, merged) is None
