@@ -105,7 +105,7 @@ class MergePlan:
     """Every row a merge would create and every value it would set or leave in conflict."""
 
     kind: RecordKind
-    record: Record | None
+    record: Record | PersonRecord | None
     village_code: str
     observed_at: datetime
     household: Ref | None = None
@@ -139,20 +139,40 @@ def _empty(value: Any) -> bool:
 
 
 class Planner:
+    """The merge's rules, applied to one record at a time.
+
+    What it reads of the registry goes through the small lookups below (``_row_by_pk``,
+    ``_people_with_niks``, ``_latest_of_people``…), one query each; ``registry.batch_merge``
+    serves the same lookups from rows it read for a whole batch at once, so that both
+    follow these rules, not copies of them."""
+
     def __init__(self, *, submission: Submission, record: Record | None, lock: bool) -> None:
-        self.submission = submission
-        self.record = record
+        self.submission: Submission | None = submission
         self.lock = lock
         chain = earlier_versions(submission)
         self.chain_sources = dict(
             SourceRow.objects.filter(submission_id__in=chain).values_list("pk", "summary")
         )
         village = record.place.village_code if record is not None else ""
-        self.plan = MergePlan(
+        self.start(
+            record,
             kind=kind_of(submission.form_version),
-            record=record,
             village_code=village or submission.area_id or "",
             observed_at=submission.received_at or timezone.now(),
+        )
+
+    def start(
+        self,
+        record: Record | PersonRecord | None,
+        *,
+        kind: RecordKind,
+        village_code: str,
+        observed_at: datetime,
+    ) -> None:
+        """A new plan, for ``record``: the state of the one before is dropped."""
+        self.record = record
+        self.plan = MergePlan(
+            kind=kind, record=record, village_code=village_code, observed_at=observed_at
         )
         self.person_held: dict[tuple[int, str], Held] = {}
         # The roster's people read at once (read_people), for find_person.
@@ -171,13 +191,82 @@ class Planner:
         # Only the rows the merge changes are locked, not those joined to read them.
         return rows.select_for_update(of=("self",)) if self.lock else rows
 
+    # -- reading the registry: one query each (batch_merge serves them from its reads) ------
+
+    def _row_by_pk(self, model: type[M], pk: int) -> M | None:
+        related = ("family",) if model is Person else ()
+        return self._rows(model, *related).filter(pk=pk).first()
+
+    def _person_with_nik(self, nik: str) -> Person | None:
+        return Person.objects.filter(nik=nik).first()
+
+    def _nik_holder(self, nik: str) -> Person | None:
+        """The person of ``nik``, read (and locked) as a row the merge changes."""
+        return self._rows(Person, "family").filter(nik=nik).first()
+
+    def _household_of(self, pk: int) -> Household | None:
+        return Household.objects.filter(pk=pk).first()
+
+    def _family_household_id(self, kk: str, village: str) -> int | None:
+        return (
+            Family.objects.filter(kk_number=kk, household__village_id=village)
+            .values_list("household_id", flat=True)
+            .first()
+        )
+
+    def _people_with_niks(self, niks: list[str]) -> list[Person]:
+        return list(self._rows(Person, "family").filter(nik__in=niks))
+
+    def _people_without_nik(self, household: Household) -> list[Person]:
+        return list(self._rows(Person, "family").filter(household=household, nik__isnull=True))
+
+    def _latest_of_people(self, ids: list[int]) -> dict[tuple[int, str], Held]:
+        return latest_sources(RegistryChange.objects.filter(person_id__in=ids), "person_id")
+
+    def _latest_of_household(self, household_id: int) -> dict[tuple[int, str], Held]:
+        return latest_sources(
+            RegistryChange.objects.filter(household_id=household_id), "household_id"
+        )
+
+    def _open_conflicts(
+        self, people: list[int], household_id: int | None
+    ) -> set[tuple[str, int, str, str]]:
+        found: set[tuple[str, int, str, str]] = set()
+        conflicts = Conflict.objects.filter(state=Conflict.State.OPEN)
+        for person_id, name, offered in conflicts.filter(person_id__in=people).values_list(
+            "person_id", "field", "offered"
+        ):
+            found.add(("person", person_id, name, repr(offered)))
+        if household_id is not None:
+            for name, offered in conflicts.filter(household_id=household_id).values_list(
+                "field", "offered"
+            ):
+                found.add(("household", household_id, name, repr(offered)))
+        return found
+
+    def _family(self, kk: str) -> Family | None:
+        return self._rows(Family).filter(kk_number=kk).first()
+
+    def _household_headed(self, household_id: int, person_id: int) -> Household | None:
+        return self._rows(Household).filter(pk=household_id, head_id=person_id).first()
+
+    def _is_village(self, code: str) -> bool:
+        return Area.objects.filter(code=code, level=AreaLevel.VILLAGE).exists()
+
+    def _open_programmes(self, household: Household) -> list[str]:
+        return list(
+            Participation.objects.filter(
+                household=household, person__isnull=True, until__isnull=True
+            ).values_list("programme", flat=True)
+        )
+
     # -- finding rows ----------------------------------------------------------------------
 
     def _chain_household(self) -> Household | None:
         for summary in self.chain_sources.values():
             household_id = (summary or {}).get("household_id")
             if household_id:
-                found = self._rows(Household).filter(pk=household_id).first()
+                found = self._row_by_pk(Household, household_id)
                 if found is not None:
                     return found
         return None
@@ -187,8 +276,7 @@ class Planner:
         end), read (and locked) as the row found would be; ``row`` itself if not merged."""
         hops = 0
         while row is not None and row.merged_into_id is not None and hops < MAX_MERGE_HOPS:
-            related = ("family",) if isinstance(row, Person) else ()
-            row = self._rows(type(row), *related).filter(pk=row.merged_into_id).first()
+            row = self._row_by_pk(type(row), row.merged_into_id)
             hops += 1
         return row
 
@@ -200,22 +288,18 @@ class Planner:
             return found
         village = self.plan.village_code
         if record.head_nik:
-            head = self._kept(Person.objects.filter(nik=record.head_nik).first())
+            head = self._kept(self._person_with_nik(record.head_nik))
             household = self._kept(
-                Household.objects.filter(pk=head.household_id).first()
+                self._household_of(head.household_id)
                 if head is not None and head.household_id is not None
                 else None
             )
             if household is not None and household.village_id == village:
-                return self._rows(Household).filter(pk=household.pk).first()
+                return self._row_by_pk(Household, household.pk)
         if record.kk:
-            household_id = (
-                Family.objects.filter(kk_number=record.kk, household__village_id=village)
-                .values_list("household_id", flat=True)
-                .first()
-            )
+            household_id = self._family_household_id(record.kk, village)
             if household_id:
-                return self._kept(self._rows(Household).filter(pk=household_id).first())
+                return self._kept(self._row_by_pk(Household, household_id))
         return None
 
     def read_people(self, records: Iterable[PersonRecord], household: Household | None) -> None:
@@ -224,15 +308,9 @@ class Planner:
         records = list(records)
         niks = sorted({r.nik for r in records if r.nik})
         self.people_by_nik = {
-            p.nik: self._kept(p) or p
-            for p in self._rows(Person, "family").filter(nik__in=niks)
-            if p.nik
+            p.nik: self._kept(p) or p for p in self._people_with_niks(niks) if p.nik
         }
-        self.household_people = (
-            list(self._rows(Person, "family").filter(household=household, nik__isnull=True))
-            if household is not None
-            else []
-        )
+        self.household_people = self._people_without_nik(household) if household is not None else []
 
     def find_person(self, record: PersonRecord, household: Household | None) -> Person | None:
         """By NIK; without one (or not yet known by it) by household + name key + birth date.
@@ -240,7 +318,7 @@ class Planner:
         if self.people_by_nik is not None and household is self.people_household:
             return self._found_in_read(record)
         if record.nik:
-            found = self._kept(self._rows(Person, "family").filter(nik=record.nik).first())
+            found = self._kept(self._nik_holder(record.nik))
             if found is not None:
                 return found
         if household is not None and record.birth_date is not None and record.name_key:
@@ -273,23 +351,10 @@ class Planner:
     def load_provenance(self, people: Iterable[int], household_id: int | None) -> None:
         ids = list(people)
         if ids:
-            self.person_held = latest_sources(
-                RegistryChange.objects.filter(person_id__in=ids), "person_id"
-            )
+            self.person_held = self._latest_of_people(ids)
         if household_id is not None:
-            self.household_held = latest_sources(
-                RegistryChange.objects.filter(household_id=household_id), "household_id"
-            )
-        conflicts = Conflict.objects.filter(state=Conflict.State.OPEN)
-        for person_id, name, offered in conflicts.filter(person_id__in=ids).values_list(
-            "person_id", "field", "offered"
-        ):
-            self.open_conflicts.add(("person", person_id, name, repr(offered)))
-        if household_id is not None:
-            for name, offered in conflicts.filter(household_id=household_id).values_list(
-                "field", "offered"
-            ):
-                self.open_conflicts.add(("household", household_id, name, repr(offered)))
+            self.household_held = self._latest_of_household(household_id)
+        self.open_conflicts |= self._open_conflicts(ids, household_id)
 
     # -- deciding values -------------------------------------------------------------------
 
@@ -407,7 +472,7 @@ class Planner:
 
     def families(self, kks: Iterable[str], household: Ref | None) -> None:
         for kk in sorted(set(kks)):
-            family = self._rows(Family).filter(kk_number=kk).first()
+            family = self._family(kk)
             ref = Ref("family", f"kk:{kk}", family.pk if family else None, f"KK {kk[-4:]}")
             if family is None:
                 self.plan.creates.append(ref)
@@ -438,7 +503,8 @@ class Planner:
             person = self.find_person(member, found)
             if person is not None and person.pk in seen:
                 logger.warning(
-                    "merge: one person twice in a roster submission_id=%s", self.submission.pk
+                    "merge: one person twice in a roster submission_id=%s",
+                    self.submission.pk if self.submission is not None else None,
                 )
                 continue
             if person is not None:
@@ -509,7 +575,8 @@ class Planner:
 
         The household she leaves is locked after the people (a merge of it locks it
         first: two such merges may deadlock, and ``registry.merge`` tries again)."""
-        left = self._rows(Household).filter(pk=person.household_id, head_id=person.pk).first()
+        assert person.household_id is not None
+        left = self._household_headed(person.household_id, person.pk)
         if left is None:
             return
         ref = Ref("household", f"household:{left.pk}", left.pk)
@@ -546,7 +613,7 @@ class Planner:
             self.circumstance(
                 ref, "kks_number", found.kks_number if found else "", record.kks_number
             )
-        if record.photo_filename:
+        if record.photo_filename and self.submission is not None:
             photo_id = (
                 Attachment.objects.filter(
                     submission=self.submission, filename=record.photo_filename
@@ -561,13 +628,7 @@ class Planner:
     def _programmes(self, ref: Ref, found: Household | None, record: HouseholdRecord) -> None:
         held: list[str] = []
         if found is not None:
-            held = sorted(
-                set(
-                    Participation.objects.filter(
-                        household=found, person__isnull=True, until__isnull=True
-                    ).values_list("programme", flat=True)
-                )
-            )
+            held = sorted(set(self._open_programmes(found)))
         offered = sorted(set(record.programmes))
         before = len(self.plan.updates)
         self.circumstance(ref, "programmes", held, offered)
@@ -581,6 +642,7 @@ class Planner:
         """Where a pick may be: in the agent's list (her villages within the
         questionnaire's areas) and in the submission's village (or area)."""
         submission = self.submission
+        assert submission is not None, "a pick is a follow-up submission's"
         agent = submission.submitted_by or AnonymousUser()
         scope = list_scope(agent, submission.questionnaire)
         area = self.plan.village_code
@@ -606,7 +668,7 @@ class Planner:
             logger.warning(
                 "merge: a %s picked outside the submission's scope submission_id=%s id=%s",
                 question,
-                self.submission.pk,
+                self.submission.pk if self.submission is not None else None,
                 row.pk,
             )
             self.plan.picks.append(PlannedPick(question, answer, "out_of_scope"))
@@ -635,6 +697,21 @@ class Planner:
                 self.plan.picks.append(PlannedPick("person", picks.person, "linked", found.pk))
         return person
 
+    def lone_person(
+        self, record: PersonRecord, found: Person | None, *, nik_taken: bool = False
+    ) -> Ref:
+        """A person merged without her household (an applicant; an identity card's row):
+        her identity and family (KK), her phone; a new one lives in the plan's village,
+        in no household, until a survey finds her in one."""
+        self.load_provenance([found.pk] if found else [], None)
+        if record.kk:
+            self.families([record.kk], None)
+        ref = self.person("person", record, found, whole_row=False, nik_taken=nik_taken)
+        village = self.plan.village_code
+        if found is None and self._is_village(village):
+            self.plan.updates.append(FieldChange(ref, "village", None, village))
+        return ref
+
     def applicant(self, record: AssessmentRecord | RegistrationRecord) -> None:
         picked = self.picked(record)
         found = picked or self.find_person(record.person, None)
@@ -646,13 +723,7 @@ class Planner:
             and picked.nik != record.person.nik
             and Person.objects.filter(nik=record.person.nik).exclude(pk=picked.pk).exists()
         )
-        self.load_provenance([found.pk] if found else [], None)
-        if record.person.kk:
-            self.families([record.person.kk], None)
-        ref = self.person("person", record.person, found, whole_row=False, nik_taken=nik_taken)
-        village = self.plan.village_code
-        if found is None and Area.objects.filter(code=village, level=AreaLevel.VILLAGE).exists():
-            self.plan.updates.append(FieldChange(ref, "village", None, village))
+        self.lone_person(record.person, found, nik_taken=nik_taken)
         kind = "assessment" if isinstance(record, AssessmentRecord) else "application"
         self.plan.creates.append(Ref(kind, kind, None, record.person.name))
 

@@ -201,6 +201,9 @@ class RegistryChange(models.Model):
     before = models.JSONField(null=True)
     after = models.JSONField(null=True)
     at = models.DateTimeField()
+    # The row of the source's file that gave the value (an import's row number; none for a
+    # submission, which is one record): with the Source, who applied it and when.
+    row = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -229,6 +232,7 @@ class Conflict(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="conflicts")
+    row = models.PositiveIntegerField(null=True, blank=True)  # the source file's row, if any
     village = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="registry_conflicts")
     kecamatan_code = models.CharField(max_length=16, db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)

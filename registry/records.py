@@ -64,6 +64,7 @@ class RecordKind(StrEnum):
     HOUSEHOLD = "household"  # a survey of a household and its members (PPLS)
     ASSESSMENT = "assessment"  # a near-poor needs assessment of a person
     REGISTRATION = "registration"  # a person's registration for a programme
+    PERSON = "person"  # a person alone, without her household (an imported identity row)
     NONE = "none"  # nothing to merge (a complaint…)
 
 
