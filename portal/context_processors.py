@@ -13,6 +13,7 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
             "can_manage_phones": False,
             "can_view_audit": False,
             "can_view_registry": False,
+            "can_review_duplicates": False,
         }
     return {
         "can_manage_forms": can(user, Action.MANAGE_FORMS),
@@ -21,4 +22,6 @@ def navigation(request: HttpRequest) -> dict[str, bool]:
         "can_view_audit": can(user, Action.VIEW_AUDIT),
         # Monitors see the registry's counts (VIEW_REPORTS), the others its records (VIEW).
         "can_view_registry": can(user, Action.VIEW) or can(user, Action.VIEW_REPORTS),
+        # The duplicate pairs are for the reviewers of an area (duplicates.views).
+        "can_review_duplicates": can(user, Action.REVIEW),
     }

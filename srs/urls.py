@@ -22,6 +22,7 @@ urlpatterns = [
     path("phone/", include("collector_api.phone_urls")),
     path("submissions/", include("review.urls")),
     path("registry/", include("registry.urls")),
+    path("duplicates/", include("duplicates.urls")),
     path("api/v1/", include("forms.api_urls")),
     path("api/v1/", include("review.api_urls")),
     path("api/v1/", include("registry.api_urls")),
