@@ -52,7 +52,7 @@ from areas.models import Area, AreaLevel
 from audit.trail import record_change
 from registry.errors import RegistryError
 from registry.merge_apply import PlanApplier
-from registry.merge_plan import M, MergePlan, Planner
+from registry.merge_plan import M, MergePlan
 from registry.models import (
     Conflict,
     Family,
@@ -64,6 +64,7 @@ from registry.models import (
     Source,
 )
 from registry.name_index import note_names
+from registry.planner import Planner
 from registry.provenance import Held, latest_sources
 from registry.records import HouseholdRecord, PersonRecord, RecordKind
 

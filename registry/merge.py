@@ -86,8 +86,9 @@ from accounts.models import User
 from audit.trail import record_change
 from intake.models import Submission
 from registry.merge_apply import PlanApplier
-from registry.merge_plan import MergePlan, compute_plan
+from registry.merge_plan import MergePlan
 from registry.models import Source
+from registry.planner import compute_plan
 from registry.records import kind_of
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, connections
 
 import registry.merge
-import registry.merge_plan
+import registry.planner
 from audit.models import AuditRecord
 from registry.merge import merge_submission
 from registry.models import Person, RegistryChange, Source
@@ -128,7 +128,7 @@ def test_two_merges_that_deadlock_are_both_merged_the_loser_planned_again(
     moving = send_processed(
         agent, replace(moved_child_household(), members=[(*FOUR.head, "parent")]), settings
     )
-    read_people = registry.merge_plan.Planner.read_people
+    read_people = registry.planner.Planner.read_people
     first_locks = threading.Event()
 
     def read_people_slowly(self, records, household):
@@ -137,7 +137,7 @@ def test_two_merges_that_deadlock_are_both_merged_the_loser_planned_again(
             first_locks.set()
             time.sleep(1.0)  # the re-survey locks Budi's household meanwhile
 
-    monkeypatch.setattr(registry.merge_plan.Planner, "read_people", read_people_slowly)
+    monkeypatch.setattr(registry.planner.Planner, "read_people", read_people_slowly)
     caplog.set_level(logging.INFO, logger="registry.merge")
     outcomes: dict[str, object] = {}
 
