@@ -307,15 +307,23 @@ def _name_keys(people: QuerySet[Any], text: str) -> list[str] | None:
     return matching
 
 
+def _nik_holders(nik: str) -> QuerySet[Person]:
+    """The ids of the person with this NIK and, when a duplicate merged into another kept
+    it, of the one it was merged into (a search by the merged person's NIK finds her
+    kept record): a UNION of two indexed lookups."""
+    holder = Person.objects.filter(nik=nik).values("pk")
+    kept = Person.objects.filter(nik=nik, merged_into__isnull=False).values("merged_into_id")
+    return holder.union(kept)
+
+
 def _people_by_identifier(people: QuerySet[Person], digits: str) -> QuerySet[Person]:
     """People with this NIK, or in a family with this KK number.
 
     One subquery, a UNION of the two indexed lookups: ``nik = … OR family_id IN (…)``
     cannot use either index, and PostgreSQL read the scope's every row (50 ms in a
     kecamatan of 50,000 people, 400 ms in a regency)."""
-    by_nik = Person.objects.filter(nik=digits).values("pk")
     by_kk = Person.objects.filter(family__kk_number=digits).values("pk")
-    return people.filter(pk__in=by_nik.union(by_kk))
+    return people.filter(pk__in=_nik_holders(digits).union(by_kk))
 
 
 def _households_by_identifier(
@@ -324,7 +332,7 @@ def _households_by_identifier(
     """Households with a member of this NIK or a family card of this KK number: one
     subquery, a UNION of the two indexed lookups (an OR of two ``IN`` is a filter on
     every household of the scope: 350 ms in a kecamatan, 450 ms in a regency)."""
-    by_nik = people.filter(nik=digits).order_by().values("household_id")
+    by_nik = people.filter(pk__in=_nik_holders(digits)).order_by().values("household_id")
     by_kk = Family.objects.filter(kk_number=digits).values("household_id")
     return households.filter(pk__in=by_nik.union(by_kk))
 
@@ -340,7 +348,9 @@ def search_households(user: User | AnonymousUser, filters: RegistryFilters) -> Q
     if filters.nik:
         if not _SIXTEEN_DIGITS.fullmatch(filters.nik):
             return households.none()
-        households = households.filter(pk__in=people.filter(nik=filters.nik).values("household_id"))
+        households = households.filter(
+            pk__in=people.filter(pk__in=_nik_holders(filters.nik)).values("household_id")
+        )
     if filters.kk:
         if not _SIXTEEN_DIGITS.fullmatch(filters.kk):
             return households.none()
@@ -381,7 +391,7 @@ def search_people(user: User | AnonymousUser, filters: RegistryFilters) -> Query
     if filters.nik:
         if not _SIXTEEN_DIGITS.fullmatch(filters.nik):
             return people.none()
-        people = people.filter(nik=filters.nik)
+        people = people.filter(pk__in=_nik_holders(filters.nik))
     if filters.kk:
         if not _SIXTEEN_DIGITS.fullmatch(filters.kk):
             return people.none()

@@ -324,3 +324,22 @@ def test_a_later_submission_with_the_merged_persons_nik_merges_into_the_kept_one
     assert not Person.objects.filter(pk=budi.pk, household__isnull=False).exists()
     # His NIK on the merged row stays in conflict once, not twice.
     assert Conflict.objects.filter(person=kept, field="nik", state="open").count() == 1
+
+
+def test_a_search_by_the_merged_persons_own_nik_finds_the_kept_one(registry):
+    from registry.queries import RegistryFilters, search_households, search_people
+
+    readers = make_readers()
+    source = make_source(registry.approver, "ppls_household:uuid:budi-second-nik", days_ago=5)
+    home = make_household(source, KEPANJEN_TOWN, address="Jl. Pasar 3")
+    second = make_person(home, source, "Budi Santoso", nik="3507131708800099", born="1980-08-17")
+    merge_people(kept=registry.budi, merged=second, reviewer=registry.approver, reason="Sama")
+    second.refresh_from_db()
+    assert second.nik == "3507131708800099"  # the kept one has his own: a conflict, not moved
+
+    reader = readers.kepanjen_reviewer
+    for filters in (RegistryFilters(nik=second.nik), RegistryFilters(q=second.nik)):
+        assert list(search_people(reader, filters)) == [registry.budi]
+        assert list(search_households(reader, filters)) == [registry.budi_household]
+    # Outside her areas: nothing, as before.
+    assert list(search_people(readers.pagelaran_reviewer, RegistryFilters(nik=second.nik))) == []
