@@ -112,7 +112,11 @@ def test_a_reviewer_reveals_with_a_reason_and_resolves_a_conflict(
     page.goto(f"{live_server.url}/registry/households/{data.budi_household.pk}/")
     assert page.locator("#map .leaflet-pane").count() > 0  # Leaflet drew the map
     photo = page.locator(".photo-card img")
-    assert photo.evaluate("img => img.complete && img.naturalWidth > 0")  # the photo loads
+    # The photo loads (lazily: below the fold of a phone's screen, once scrolled to it).
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
 
     page.click("#reveal summary")
     page.fill("#id_reveal_reason", "checking the family card at the visit")
