@@ -307,7 +307,7 @@ def _name_keys(people: QuerySet[Any], text: str) -> list[str] | None:
     return matching
 
 
-def _nik_holders(nik: str) -> QuerySet[Person]:
+def _nik_holders(nik: str) -> QuerySet[Person, Any]:
     """The ids of the person with this NIK and, when a duplicate merged into another kept
     it, of the one it was merged into (a search by the merged person's NIK finds her
     kept record): a UNION of two indexed lookups."""
