@@ -10,7 +10,6 @@ registry masks them; reading a pair's detail is a read of both records
 
 from typing import Any
 
-from django.db.models import Count
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,7 +22,7 @@ from duplicates.models import DuplicatePair, PairKind
 from duplicates.serializers import MergeInput, PairOutput, ReasonInput
 from registry.api import RegistryPagination
 from registry.masking import mask_kk, mask_nik, mask_phone
-from registry.models import Family, Household, Person
+from registry.models import Household, Person
 from registry.read_audit import record_read
 
 TAGS = ["duplicates"]
@@ -89,19 +88,8 @@ def _household(
 
 def pair_rows(pairs: list[DuplicatePair]) -> list[dict[str, Any]]:
     """The pairs as the API shows them, both records masked (two queries for households)."""
-    ids = {pk for p in pairs for pk in (p.household_a_id, p.household_b_id) if pk}
-    kks: dict[int, list[str]] = {}
-    for household_id, kk in (
-        Family.objects.filter(household_id__in=ids)
-        .order_by("kk_number")
-        .values_list("household_id", "kk_number")
-    ):
-        kks.setdefault(household_id, []).append(kk)
-    sizes = dict(
-        Person.objects.filter(household_id__in=ids)
-        .values_list("household_id")
-        .annotate(n=Count("pk"))
-        .values_list("household_id", "n")
+    kks, sizes = queries.household_facts(
+        pk for p in pairs for pk in (p.household_a_id, p.household_b_id) if pk
     )
     rows = []
     for pair in pairs:

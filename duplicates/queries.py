@@ -8,13 +8,16 @@ there. Such pairs are for those who review both areas (a district's or the
 country's administrators).
 """
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.access import Action, Scope, scope_for
 from accounts.models import User
 from duplicates.errors import PairNotFound, UnknownPairKind, UnknownPairState
 from duplicates.models import DuplicatePair, PairKind
+from registry.models import Family, Person
 
 
 def area_q(code: str, *, village: str, kecamatan: str) -> Q:
@@ -105,3 +108,23 @@ def get_pair(user: User | AnonymousUser, pk: int | str) -> DuplicatePair:
     if pair is None:
         raise PairNotFound()
     return pair
+
+
+def household_facts(household_ids: Iterable[int]) -> tuple[dict[int, list[str]], dict[int, int]]:
+    """The family cards (KK numbers, in order) and the number of members of each of these
+    households, in two queries whatever their number: what a pair of households shows."""
+    ids = sorted(set(household_ids))
+    kks: dict[int, list[str]] = {}
+    for household_id, kk in (
+        Family.objects.filter(household_id__in=ids)
+        .order_by("kk_number")
+        .values_list("household_id", "kk_number")
+    ):
+        kks.setdefault(household_id, []).append(kk)
+    sizes = dict(
+        Person.objects.filter(household_id__in=ids)
+        .values_list("household_id")
+        .annotate(n=Count("pk"))
+        .values_list("household_id", "n")
+    )
+    return kks, sizes

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -37,7 +36,6 @@ from duplicates.presentation import (
     signed,
 )
 from foundation.errors import DomainError
-from registry.models import Family, Person
 from registry.queries import page_of, people_for
 from registry.read_audit import record_read
 
@@ -139,24 +137,6 @@ def pair_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _households_of(pair: DuplicatePair) -> tuple[dict[int, list[str]], dict[int, int]]:
-    ids = [pk for pk in (pair.household_a_id, pair.household_b_id) if pk]
-    kks: dict[int, list[str]] = {}
-    for household_id, kk in (
-        Family.objects.filter(household_id__in=ids)
-        .order_by("kk_number")
-        .values_list("household_id", "kk_number")
-    ):
-        kks.setdefault(household_id, []).append(kk)
-    sizes = dict(
-        Person.objects.filter(household_id__in=ids)
-        .values_list("household_id")
-        .annotate(n=Count("pk"))
-        .values_list("household_id", "n")
-    )
-    return kks, sizes
-
-
 def _matched_members(user: User, pair: DuplicatePair) -> list[dict[str, Any]]:
     """Households: the members found alike, by name, those of the reader's areas only."""
     found = list((pair.contributions or {}).get("members") or [])
@@ -213,7 +193,9 @@ def _pair_context(request: HttpRequest, user: User, pk: int) -> dict[str, Any]:
             prior_sign=sign_of(prior),
         )
     else:
-        kks, sizes = _households_of(pair)
+        kks, sizes = queries.household_facts(
+            pk for pk in (pair.household_a_id, pair.household_b_id) if pk
+        )
         context.update(
             left=pair.household_a,
             right=pair.household_b,
