@@ -44,7 +44,9 @@ def _delete_files_after_commit(names: list[str]) -> None:
                 storage.delete(name)
             except OSError:
                 # The row is gone; a file left behind is found by a storage listing.
-                logger.warning("retention: a file could not be deleted name_hash=%s", hash(name))
+                # The stored name is the questionnaire's id, the instanceID and the file's
+                # name (intake.models.attachment_name): no one's data.
+                logger.warning("retention: a file could not be deleted name=%s", name)
 
     transaction.on_commit(delete)
 
